@@ -90,7 +90,7 @@ function leaseTerms(changes: LeaseChange[], observedUntil: WallMs): Term[] {
     };
     terms.push(current);
   }
-  terms.forEach((t, i) => closeTerm(t, terms[i + 1], observedUntil));
+  for (const [i, t] of terms.entries()) closeTerm(t, terms[i + 1], observedUntil);
   return terms;
 }
 
@@ -153,4 +153,20 @@ export function termOf(
     matches.filter((t) => t.start <= ts).at(-1) ??
     matches[0]
   );
+}
+
+/** Where an instant lies relative to a term it should have been inside, and by how many ms. */
+export type Outside =
+  | { kind: "before-start"; ms: number; bound: WallMs }
+  | { kind: "past-expiry"; ms: number; bound: WallMs }
+  | { kind: "after-end"; ms: number; bound: WallMs; reason: EndReason };
+
+/** Null when `ts` is inside the term; otherwise which edge it crossed: start, known expiry, or an early end. */
+export function outsideTerm(term: Term, ts: WallMs): Outside | null {
+  if (withinTerm(term, ts)) return null;
+  if (ts < term.start) return { kind: "before-start", ms: term.start - ts, bound: term.start };
+  // ts >= start, so the acquire itself is a known grant
+  const known = knownExpiresAt(term, ts) ?? term.expiresAt;
+  if (ts >= known) return { kind: "past-expiry", ms: ts - known, bound: known };
+  return { kind: "after-end", ms: ts - term.end, bound: term.end, reason: term.endReason };
 }
