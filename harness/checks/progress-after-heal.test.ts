@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { progressAfterHeal as check } from "./progress-after-heal.ts";
+import { at, history, pauseDrill } from "./testing.ts";
+
+describe("progress-after-heal", () => {
+  it("passes the pause drill: backlog zero 2 s after the heal", () => {
+    expect(check.run(pauseDrill().build())).toMatchObject({ verdict: "pass", metrics: { drainMs: 2_000 } });
+  });
+
+  it("fails when the backlog is not drained within the bound, with the last sample's values", () => {
+    const e = pauseDrill()
+      .without((x) => x.kind === "backlog" && x.ts === at(24_000))
+      .backlog(25_000, 4)
+      .backlog(31_000, 2, 9)
+      .backlog(33_000, 0)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict).toBe("fail");
+    expect(r.detail).toBe(
+      "backlog not drained within 10000 ms of 12:00:22.000: last sample at +31000 ms had pending_forward 2, overdue reservations 9",
+    );
+    expect(r.violations[0]).toMatchObject({ pendingForward: 2 });
+  });
+
+  it("ignores a series no present role drains", () => {
+    const r = check.run(pauseDrill().backlog(23_000, 0, 7).build());
+    expect(r.metrics?.drainMs).toBe(1_000);
+  });
+
+  it("fails when a worker crashed", () => {
+    const r = check.run(pauseDrill().process("fwd-b", 30_000, "exit", { code: 1 }).build());
+    expect(r.verdict).toBe("fail");
+    expect(r.detail).toBe("worker fwd-b exited with code 1 at +30000 ms");
+  });
+
+  it("does not count an exit the harness caused, nor one after observation", () => {
+    const e = pauseDrill()
+      .process("fwd-a", 30_000, "exit", { signal: "SIGKILL", expected: true })
+      .process("fwd-b", 41_000, "exit", { code: 0 })
+      .build();
+    expect(check.run(e).verdict).toBe("pass");
+  });
+
+  it("is unknown without samples after the heal, or when observation ended before the bound", () => {
+    expect(
+      check.run(
+        history({ healedAt: at(5_000) })
+          .backlog(1_000, 3)
+          .build(),
+      ).verdict,
+    ).toBe("unknown");
+    const short = history({ healedAt: at(35_000) })
+      .backlog(36_000, 3)
+      .build();
+    expect(check.run(short).detail).toMatch(/not drained when observation ended/);
+  });
+
+  it("uses the run start when nothing was healed", () => {
+    expect(check.run(history().backlog(500, 0).build()).metrics?.drainMs).toBe(500);
+  });
+});
