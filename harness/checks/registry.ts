@@ -1,0 +1,62 @@
+import type { Evidence } from "../observe/evidence.ts";
+import type { Check, CheckResult, Verdict } from "./check.ts";
+import { fencedEffectsWithinTerm } from "./fenced-effects-within-term.ts";
+import { noBatchAfterLocalExpiry } from "./no-batch-after-local-expiry.ts";
+import { noDuplicateDelivery } from "./no-duplicate-delivery.ts";
+import { progressAfterHeal } from "./progress-after-heal.ts";
+import { unknown } from "./result.ts";
+import { singleLeader } from "./single-leader.ts";
+import { takeoverWithinTtl } from "./takeover-within-ttl.ts";
+
+/** Every invariant, in the order of the verdict table (DESIGN "Invariants"). */
+export const checks: Check[] = [
+  noBatchAfterLocalExpiry,
+  fencedEffectsWithinTerm,
+  singleLeader,
+  takeoverWithinTtl,
+  noDuplicateDelivery,
+  progressAfterHeal,
+];
+
+/** The ids a scenario may name. */
+export const checkIds: string[] = checks.map((c) => c.id);
+
+/** Run the named checks (all by default); a crashing check is unknown, never a pass. */
+export function runChecks(evidence: Evidence, ids?: string[], from: Check[] = checks): CheckResult[] {
+  const chosen = ids ?? from.map((c) => c.id);
+  const selected = chosen.map((id) => {
+    const check = from.find((c) => c.id === id);
+    if (!check)
+      throw new TypeError(`unknown check id "${id}"; expected one of: ${from.map((c) => c.id).join(", ")}`);
+    return check;
+  });
+  return selected.map((check) => runOne(check, evidence));
+}
+
+function runOne(check: Check, evidence: Evidence): CheckResult {
+  try {
+    return check.run(evidence);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return unknown(check.id, `check crashed: ${message}`);
+  }
+}
+
+/** The run's verdict: fail beats unknown beats pass; no verdicts at all decide nothing. */
+export function worstVerdict(verdicts: Verdict[]): Verdict {
+  if (verdicts.length === 0) return "unknown";
+  if (verdicts.includes("fail")) return "fail";
+  if (verdicts.includes("unknown")) return "unknown";
+  return "pass";
+}
+
+/** All checks' metrics in one flat object; a name two checks share is kept as `<check id>.<name>` for the later one. */
+export function summarizeMetrics(results: CheckResult[]): Record<string, number | null> {
+  const summary: Record<string, number | null> = {};
+  for (const r of results) {
+    for (const [name, value] of Object.entries(r.metrics ?? {})) {
+      summary[name in summary ? `${r.id}.${name}` : name] = value;
+    }
+  }
+  return summary;
+}
