@@ -55,7 +55,7 @@ function run(evidence: Evidence): CheckResult {
   const ended = terms.filter((t) => t.endReason === "expired" || t.endReason === "taken-over").length;
   return pass(
     ID,
-    `${work.length} batch/item starts inside their terms; ${ended} ended term(s) noticed before any further work`,
+    `${work.length} batch/item starts inside their terms; ${ended} ended term(s) with no work or LEADER claim before the expiry warning`,
     metrics,
   );
 }

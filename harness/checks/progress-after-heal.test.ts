@@ -39,6 +39,12 @@ describe("progress-after-heal", () => {
       .process("fwd-b", 41_000, "exit", { code: 0 })
       .build();
     expect(check.run(e).verdict).toBe("pass");
+    const killed = pauseDrill()
+      .process("fwd-a", 30_000, "kill")
+      .process("fwd-a", 30_001, "exit", { signal: "SIGKILL" });
+    expect(check.run(killed.build()).verdict).toBe("pass");
+    killed.process("fwd-a", 31_000, "start").process("fwd-a", 32_000, "exit", { code: 1 });
+    expect(check.run(killed.build()).verdict).toBe("fail");
   });
 
   it("is unknown without samples after the heal, or when observation ended before the bound", () => {

@@ -73,13 +73,23 @@ function drained(evidence: Evidence): { drainMs: number | null; violation?: Viol
 
 function crashes(evidence: Evidence): Violation[] {
   const { meta } = evidence;
-  return ofKind(evidence, "process")
-    .filter((p) => p.event === "exit" && p.expected !== true && p.ts < meta.observedUntil)
-    .map((p) => ({
+  // An exit right after the harness killed or stopped that worker is the fault itself, even if the
+  // recorder did not mark it expected; a start in between makes the worker live again.
+  const causedByHarness = new Set<string>();
+  const violations: Violation[] = [];
+  for (const p of ofKind(evidence, "process")) {
+    if (p.event === "kill" || p.event === "stop") causedByHarness.add(p.worker);
+    if (p.event === "start") causedByHarness.delete(p.worker);
+    if (p.event !== "exit" || p.expected === true || p.ts >= meta.observedUntil) continue;
+    if (causedByHarness.has(p.worker)) continue;
+    const how = p.signal ? `signal ${p.signal}` : `code ${p.code ?? "unknown"}`;
+    violations.push({
       worker: p.worker,
       ts: p.ts,
       code: p.code ?? null,
       signal: p.signal ?? null,
-      message: `worker ${p.worker} exited with ${p.signal ? `signal ${p.signal}` : `code ${p.code ?? "unknown"}`} at ${sinceStart(meta, p.ts)}`,
-    }));
+      message: `worker ${p.worker} exited with ${how} at ${sinceStart(meta, p.ts)}`,
+    });
+  }
+  return violations;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Evidence } from "../observe/evidence.ts";
 import type { Check } from "./check.ts";
 import { checkIds, runChecks, summarizeMetrics, worstVerdict } from "./registry.ts";
 import { history, pauseDrill } from "./testing.ts";
@@ -43,6 +44,13 @@ describe("registry", () => {
       detail: "check crashed: boom at 3 ms",
       violations: [],
     });
+  });
+
+  it("gives unknown for every real check that crashes on malformed evidence", () => {
+    const broken = { meta: pauseDrill().meta, events: null } as unknown as Evidence;
+    const results = runChecks(broken);
+    expect(results.map((r) => r.verdict)).toEqual(checkIds.map(() => "unknown"));
+    expect(results[0]?.detail).toMatch(/^check crashed: /);
   });
 
   it("is unknown, never a pass, on empty evidence", () => {
