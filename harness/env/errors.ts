@@ -1,0 +1,22 @@
+import { LeaseChaosError } from "../errors.ts";
+
+/** The environment could not start a component; the message carries its log tail. */
+export class EnvironmentStartError extends LeaseChaosError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_ENV_START", message, options);
+  }
+}
+
+/** A provider was asked for something it cannot do (never a silent downgrade). */
+export class UnsupportedCapabilityError extends LeaseChaosError {
+  constructor(provider: string, capability: string) {
+    super("E_UNSUPPORTED", `the ${provider} provider cannot ${capability}`);
+  }
+}
+
+/** A worker id the environment does not know. */
+export class UnknownWorkerError extends LeaseChaosError {
+  constructor(id: string) {
+    super("E_UNKNOWN_WORKER", `no worker ${JSON.stringify(id)} in this environment`);
+  }
+}

