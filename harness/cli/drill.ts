@@ -1,0 +1,50 @@
+import { BUG_NAMES } from "../../fixtures/workers/bugs.ts";
+import { pauseDrill } from "../../scenarios/pause-drill.ts";
+import { metricsLine, verdictTable } from "../report/console.ts";
+import { runScenario } from "../run/run-scenario.ts";
+import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import { type Command, EXIT } from "./command.ts";
+
+const OPTIONS: OptionSpecs = {
+  "ttl-ms": { type: "string", help: "lease ttl (leaderElection.ttlMs), default 2000" },
+  bug: { type: "string", help: `run a deliberately broken worker: ${BUG_NAMES.join(", ")}` },
+  seed: { type: "string", help: "seed for the workload schedule (logged; repeat a run with it)" },
+  "report-dir": { type: "string", help: "folder for events.jsonl and verdict.json" },
+  json: { type: "boolean", help: "print one JSON object on stdout instead of the narration" },
+};
+
+/** `lease-chaos drill`: the runbook's pause drill on the local provider, with a verdict. */
+export const drillCommand: Command = {
+  name: "drill",
+  summary: "run the runbook's pause drill (lease lost mid-batch) and give a verdict",
+  usage: `usage: lease-chaos drill [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 pass, 1 a check failed, 2 bad input or an unknown verdict`,
+  async run(argv) {
+    const { values } = parseOptions(argv, OPTIONS);
+    const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
+    const bug = choiceOption(values, "bug", BUG_NAMES) ?? null;
+    const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 });
+    const reportDir = values["report-dir"] as string | undefined;
+    const json = values.json === true;
+    const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+    const result = await runScenario(pauseDrill, {
+      ttlMs,
+      bug,
+      ...(seed !== undefined ? { seed } : {}),
+      ...(reportDir ? { reportDir } : {}),
+      progress: json ? () => {} : log,
+      reproduce: (s) => `npx lease-chaos drill --ttl-ms ${ttlMs} --seed ${s}${bug ? ` --bug ${bug}` : ""}`,
+    });
+    if (json) {
+      const { verdict, checks, metrics, reportDir: dir, seed: s, reasons } = result;
+      const out = { verdict, checks: checks.map(({ id, verdict: v, detail, violations }) => ({ id, verdict: v, detail, violations })), metrics, reportDir: dir, seed: s, reasons };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    } else {
+      log("");
+      log(verdictTable(result.checks, result.verdict, result.reasons));
+      log(`  metrics: ${metricsLine(result.metrics)}`);
+      log(`  report:  ${result.reportDir}`);
+      if (result.verdict !== "pass") log(`  seed ${result.seed}; reproduce with: ${result.reproduce}`);
+    }
+    return result.verdict === "pass" ? EXIT.pass : result.verdict === "fail" ? EXIT.fail : EXIT.usage;
+  },
+};

@@ -1,0 +1,37 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { CheckResult, Verdict } from "../checks/check.ts";
+import type { Evidence } from "../observe/evidence.ts";
+
+/** verdict.json: the machine-readable outcome of one scenario run. */
+export interface VerdictFile {
+  scenario: string;
+  runId: string;
+  seed: number;
+  ttlMs: number;
+  bug: string | null;
+  verdict: Verdict;
+  /** why the verdict is unknown when no check decided it (a fault not applied, a step that timed out) */
+  reasons: string[];
+  checks: CheckResult[];
+  metrics: Record<string, number | null>;
+  reportDir: string;
+  reproduce: string;
+}
+
+/** Writes events.jsonl (meta first, then every event in time order) and verdict.json. */
+export function writeReport(dir: string, evidence: Evidence, verdict: VerdictFile): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lines = [JSON.stringify({ kind: "meta", ...evidence.meta }), ...evidence.events.map((e) => JSON.stringify(e))];
+  fs.writeFileSync(path.join(dir, "events.jsonl"), `${lines.join("\n")}\n`);
+  fs.writeFileSync(path.join(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}\n`);
+}
+
+/** Reads a stored run back: the evidence any check can be re-run on. */
+export function readEvidence(dir: string): Evidence {
+  const text = fs.readFileSync(path.join(dir, "events.jsonl"), "utf8");
+  const [first, ...rest] = text.split("\n").filter((l) => l.trim());
+  if (!first) throw new Error(`${dir}/events.jsonl is empty`);
+  const { kind: _kind, ...meta } = JSON.parse(first);
+  return { meta, events: rest.map((l) => JSON.parse(l)) };
+}

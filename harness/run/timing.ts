@@ -1,0 +1,37 @@
+/** The worker timings of a run, all derived from the lease ttl so one knob scales a drill. */
+export interface Timings {
+  ttlMs: number;
+  renewIntervalMs: number;
+  retryIntervalMs: number;
+  safetyMarginMs: number;
+  batchIntervalMs: number;
+  batchSize: number;
+  itemWorkMs: number;
+}
+
+/** Timings for a ttl: renew 4 times per ttl, standbys poll 10 times, a 10% safety margin. */
+export function timingsFor(ttlMs: number): Timings {
+  return {
+    ttlMs,
+    renewIntervalMs: Math.round(ttlMs / 4),
+    retryIntervalMs: Math.round(ttlMs / 10),
+    safetyMarginMs: Math.max(50, Math.round(ttlMs / 10)),
+    batchIntervalMs: Math.round(ttlMs / 10),
+    batchSize: 10,
+    itemWorkMs: 10,
+  };
+}
+
+/** The worker-contract variables for these timings. */
+export function timingEnv(t: Timings): Record<string, string> {
+  return {
+    LEASE_TTL_MS: String(t.ttlMs),
+    LEASE_RENEW_INTERVAL_MS: String(t.renewIntervalMs),
+    LEASE_RETRY_INTERVAL_MS: String(t.retryIntervalMs),
+    LEASE_SAFETY_MARGIN_MS: String(t.safetyMarginMs),
+    BATCH_INTERVAL_MS: String(t.batchIntervalMs),
+    BATCH_SIZE: String(t.batchSize),
+    ITEM_WORK_MS: String(t.itemWorkMs),
+    LEASE_QUERY_TIMEOUT_MS: String(Math.round(t.ttlMs / 2)),
+  };
+}
