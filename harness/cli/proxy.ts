@@ -26,7 +26,9 @@ async function readConfig(path: string): Promise<unknown[]> {
     throw new UsageError(`--config ${JSON.stringify(path)} is not valid JSON: ${(err as Error).message}`);
   }
   if (!Array.isArray(parsed)) {
-    throw new UsageError(`--config ${JSON.stringify(path)} must hold a JSON array of proxies, as /populate takes`);
+    throw new UsageError(
+      `--config ${JSON.stringify(path)} must hold a JSON array of proxies, as /populate takes`,
+    );
   }
   return parsed;
 }
@@ -63,7 +65,8 @@ ${optionsHelp(specs)}`,
     const seed = intOption(values, "seed", { min: 0, max: Number.MAX_SAFE_INTEGER });
     const config = typeof values.config === "string" ? await readConfig(values.config) : undefined;
     const level = process.env.LOG_LEVEL ?? "info";
-    if (!isLogLevel(level)) throw new UsageError(`LOG_LEVEL must be trace, debug, info, warn or error, got "${level}"`);
+    if (!isLogLevel(level))
+      throw new UsageError(`LOG_LEVEL must be trace, debug, info, warn or error, got "${level}"`);
     const log = jsonLineLog(level, (line) => process.stdout.write(line));
 
     let server: Awaited<ReturnType<typeof startProxyServer>>;
