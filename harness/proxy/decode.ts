@@ -21,11 +21,23 @@ export function parseBody(text: string): unknown {
     const message = (err as Error).message;
     const after = /non-whitespace character after JSON at position (\d+)/.exec(message);
     if (after) return parseBody(text.slice(0, Number(after[1])));
-    if (/end of JSON input|Unterminated/.test(message)) throw badRequestBody("unexpected EOF");
     const at = /position (\d+)/.exec(message);
+    const position = at ? Number(at[1]) : -1;
+    if (/end of JSON input|Unterminated/.test(message) || position >= text.trimEnd().length) {
+      throw badRequestBody("unexpected EOF");
+    }
     const token = /Unexpected token '(.)'/.exec(message);
-    const char = token?.[1] ?? (at ? text[Number(at[1])] : undefined) ?? text.trim()[0];
-    throw badRequestBody(`invalid character '${char}' looking for beginning of value`);
+    const char = token?.[1] ?? text[position] ?? text.trim()[0];
+    const context = /property name/.test(message)
+      ? "looking for beginning of object key string"
+      : /after property value/.test(message)
+        ? "after object key:value pair"
+        : /Expected ':'/.test(message)
+          ? "after object key"
+          : /after array element/.test(message)
+            ? "after array element"
+            : "looking for beginning of value";
+    throw badRequestBody(`invalid character '${char}' ${context}`);
   }
 }
 
