@@ -41,7 +41,8 @@ export interface ResolvedAddress {
 
 /** Resolves a listen address like net.ResolveTCPAddr (IPv4 first for names); throws a 500 ProxyApiError. */
 export async function resolveListen(listen: string): Promise<ResolvedAddress> {
-  const { host, port: portText } = splitHostPort(listen);
+  // Go resolves an empty address to "all interfaces, any port".
+  const { host, port: portText } = listen === "" ? { host: "", port: "" } : splitHostPort(listen);
   let port = 0;
   if (portText !== "") {
     if (!/^\d+$/.test(portText) || Number(portText) > 65535) {
