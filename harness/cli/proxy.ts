@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
 import { jsonLineLog, ProxyStartError, startProxyServer } from "../proxy/index.ts";
 import { isLogLevel } from "../proxy/log.ts";
@@ -84,3 +85,16 @@ ${optionsHelp(specs)}`,
     return EXIT.pass;
   },
 };
+
+// Run directly (`node --import tsx harness/cli/proxy.ts ...`) it loads nothing but the proxy: no other
+// command's modules, so no other module's signal hooks can cut the graceful stop short.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    process.exitCode = await proxyCommand.run(process.argv.slice(2));
+  } catch (err) {
+    console.error(
+      `lease-chaos proxy: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? err)}`,
+    );
+    process.exitCode = EXIT.usage;
+  }
+}
