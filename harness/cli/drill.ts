@@ -36,7 +36,19 @@ export const drillCommand: Command = {
     });
     if (json) {
       const { verdict, checks, metrics, reportDir: dir, seed: s, reasons } = result;
-      const out = { verdict, checks: checks.map(({ id, verdict: v, detail, violations }) => ({ id, verdict: v, detail, violations })), metrics, reportDir: dir, seed: s, reasons };
+      const out = {
+        verdict,
+        checks: checks.map(({ id, verdict: v, detail, violations }) => ({
+          id,
+          verdict: v,
+          detail,
+          violations,
+        })),
+        metrics,
+        reportDir: dir,
+        seed: s,
+        reasons,
+      };
       process.stdout.write(`${JSON.stringify(out)}\n`);
     } else {
       log("");

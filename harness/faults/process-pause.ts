@@ -17,7 +17,8 @@ export function processPause(worker: string): Fault {
       const state = await pRetry(
         async () => {
           const s = await env.workerState(worker);
-          if (s !== "paused") throw new LeaseChaosError("E_FAULT_NOT_APPLIED", `worker ${worker} is ${s}, not paused`);
+          if (s !== "paused")
+            throw new LeaseChaosError("E_FAULT_NOT_APPLIED", `worker ${worker} is ${s}, not paused`);
           return s;
         },
         { retries: 20, minTimeout: 5, maxTimeout: 20, factor: 1 },

@@ -110,15 +110,17 @@ export class Observer {
       renewedAt: ms(r.renewed_at),
       expiresAt: ms(r.expires_at),
     }));
-    const effect = (type: Effect["type"]) => (r: Record<string, unknown>): Effect => ({
-      kind: "effect",
-      type,
-      ts: ms(r.at as Date) ?? 0,
-      leaseName: String(r.lease_name),
-      worker: String(r.worker),
-      epoch: r.epoch === null ? null : Number(r.epoch),
-      itemId: String(r.item),
-    });
+    const effect =
+      (type: Effect["type"]) =>
+      (r: Record<string, unknown>): Effect => ({
+        kind: "effect",
+        type,
+        ts: ms(r.at as Date) ?? 0,
+        leaseName: String(r.lease_name),
+        worker: String(r.worker),
+        epoch: r.epoch === null ? null : Number(r.epoch),
+        itemId: String(r.item),
+      });
     const deliveries = await this.client.query(
       `SELECT accepted_at AS at, lease_name, deliverer AS worker, epoch, event_id AS item FROM delivery_sink ORDER BY delivery_id`,
     );

@@ -35,12 +35,17 @@ export class Workload {
 
   async start(): Promise<void> {
     const { random, ttlMs } = this.options;
-    const overdue = Array.from({ length: this.options.initialReservations }, () => -Math.round(random() * ttlMs));
+    const overdue = Array.from(
+      { length: this.options.initialReservations },
+      () => -Math.round(random() * ttlMs),
+    );
     await this.observer.produce(this.options.initialOutbox, overdue);
     this.#produceTimer = setInterval(() => {
       const events = Math.floor(random() * 3);
       // Reservations run out soon after they are made, so the sweeper always has work.
-      const reservations = Array.from({ length: Math.floor(random() * 2) }, () => Math.round((random() * ttlMs) / 4));
+      const reservations = Array.from({ length: Math.floor(random() * 2) }, () =>
+        Math.round((random() * ttlMs) / 4),
+      );
       void this.#enqueue(() => this.observer.produce(events, reservations));
     }, this.options.produceEveryMs);
     this.#sampleTimer = setInterval(() => void this.sample(), this.options.sampleEveryMs);

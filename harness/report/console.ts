@@ -7,9 +7,13 @@ export function verdictTable(checks: CheckResult[], verdict: Verdict, reasons: s
   const idWidth = Math.max(...checks.map((c) => c.id.length), 5) + 2;
   const rows = checks.map((c) => `  ${MARK[c.verdict].padEnd(8)} ${c.id.padEnd(idWidth)} ${c.detail}`);
   const extra = reasons.map((r) => `  ${"UNKNOWN".padEnd(8)} ${"run".padEnd(idWidth)} ${r}`);
-  return [`  ${"verdict".padEnd(8)} ${"check".padEnd(idWidth)} detail`, ...rows, ...extra, "", `  overall: ${MARK[verdict]}`].join(
-    "\n",
-  );
+  return [
+    `  ${"verdict".padEnd(8)} ${"check".padEnd(idWidth)} detail`,
+    ...rows,
+    ...extra,
+    "",
+    `  overall: ${MARK[verdict]}`,
+  ].join("\n");
 }
 
 /** Formats metrics as `name=value` pairs, ms rounded. */

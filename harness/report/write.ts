@@ -22,7 +22,10 @@ export interface VerdictFile {
 /** Writes events.jsonl (meta first, then every event in time order) and verdict.json. */
 export function writeReport(dir: string, evidence: Evidence, verdict: VerdictFile): void {
   fs.mkdirSync(dir, { recursive: true });
-  const lines = [JSON.stringify({ kind: "meta", ...evidence.meta }), ...evidence.events.map((e) => JSON.stringify(e))];
+  const lines = [
+    JSON.stringify({ kind: "meta", ...evidence.meta }),
+    ...evidence.events.map((e) => JSON.stringify(e)),
+  ];
   fs.writeFileSync(path.join(dir, "events.jsonl"), `${lines.join("\n")}\n`);
   fs.writeFileSync(path.join(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}\n`);
 }

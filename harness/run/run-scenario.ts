@@ -3,7 +3,7 @@ import type { CheckResult, Verdict } from "../checks/check.ts";
 import { runChecks, summarizeMetrics, worstVerdict } from "../checks/registry.ts";
 import { LocalEnvironment } from "../env/local/index.ts";
 import type { StartedEnvironment } from "../env/provider.ts";
-import type { BacklogSample, EvidenceEvent, Evidence, RunMeta } from "../observe/evidence.ts";
+import type { BacklogSample, Evidence, EvidenceEvent, RunMeta } from "../observe/evidence.ts";
 import { Observer } from "../observe/observer.ts";
 import { Recorder } from "../observe/recorder.ts";
 import { Workload } from "../observe/workload.ts";
@@ -33,7 +33,12 @@ export interface RunResult extends VerdictFile {
 }
 
 // Worker log lines worth narrating while the drill runs.
-const NARRATED = new Set<string>([MSG.leader, MSG.expiredLocally, "lease lost", "effect refused: stale fencing epoch"]);
+const NARRATED = new Set<string>([
+  MSG.leader,
+  MSG.expiredLocally,
+  "lease lost",
+  "effect refused: stale fencing epoch",
+]);
 
 function runId(seed: number): string {
   const d = new Date();
@@ -63,7 +68,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const reproduce =
     options.reproduce?.(seed) ??
     `npx lease-chaos run ${scenario.name} --ttl-ms ${options.ttlMs} --seed ${seed}${options.bug ? ` --bug ${options.bug}` : ""}`;
-  progress(`${scenario.name}: ttl ${options.ttlMs} ms, seed ${seed}${options.bug ? `, bug ${options.bug}` : ""}`);
+  progress(
+    `${scenario.name}: ttl ${options.ttlMs} ms, seed ${seed}${options.bug ? `, bug ${options.bug}` : ""}`,
+  );
 
   const recorder = new Recorder();
   const t0 = Date.now();
@@ -74,7 +81,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   try {
     const local = await new LocalEnvironment({ sink: recorder.record }).start();
     env = local;
-    progress(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] postgres ready on 127.0.0.1:${local.observerDb.port} in ${Math.round(local.postgres.startMs)} ms`);
+    progress(
+      `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] postgres ready on 127.0.0.1:${local.observerDb.port} in ${Math.round(local.postgres.startMs)} ms`,
+    );
     observer = await Observer.connect(env.observerDb);
     await observer.applySchema();
     const workload = new Workload(observer, recorder, {
@@ -88,7 +97,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await workload.start();
     const envStartMs = performance.now() - started;
     const startedAt = Date.now();
-    await Promise.all(workers.map((spec) => env!.startWorker({ spec, env: timingEnv(timings) })));
+    await Promise.all(workers.map((spec) => local.startWorker({ spec, env: timingEnv(timings) })));
     const meta: Omit<RunMeta, "healedAt" | "observedUntil"> = {
       scenario: scenario.name,
       runId: id,
@@ -109,7 +118,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     } finally {
       await run.healAll();
     }
-    for (const f of run.faults) if (!f.window.verified) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
+    for (const f of run.faults)
+      if (!f.window.verified) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
 
     // Drain: no new work after the heal; the backlog must reach zero on its own.
     workload.stopProducing();
@@ -127,13 +137,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       () => progress(`${" ".repeat(9)}backlog did not drain within ${meta.drainBoundMs} ms of the heal`),
     );
     const observedUntil = Date.now();
-    await Promise.all(workers.map((w) => env!.stopWorker(w.id)));
+    await Promise.all(workers.map((w) => local.stopWorker(w.id)));
     await workload.stop();
     const collected = await observer.collect();
     const events = [...recorder.events, ...collected].sort((a, b) => eventTime(a) - eventTime(b));
     const evidence: Evidence = { meta: { ...meta, healedAt, observedUntil }, events };
     const checks: CheckResult[] = runChecks(evidence, scenario.checks);
-    const verdict: Verdict = worstVerdict([...checks.map((c) => c.verdict), ...(reasons.length ? (["unknown"] as const) : [])]);
+    const verdict: Verdict = worstVerdict([
+      ...checks.map((c) => c.verdict),
+      ...(reasons.length ? (["unknown"] as const) : []),
+    ]);
     const result: RunResult = {
       scenario: scenario.name,
       runId: id,

