@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CheckResult, Verdict } from "../checks/check.ts";
 import type { Evidence } from "../observe/evidence.ts";
+import { renderTimeline } from "./timeline.ts";
 
 /** verdict.json: the machine-readable outcome of one scenario run. */
 export interface VerdictFile {
@@ -28,6 +29,7 @@ export function writeReport(dir: string, evidence: Evidence, verdict: VerdictFil
   ];
   fs.writeFileSync(path.join(dir, "events.jsonl"), `${lines.join("\n")}\n`);
   fs.writeFileSync(path.join(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, "timeline.html"), renderTimeline(evidence, verdict));
 }
 
 /** Reads a stored run back: the evidence any check can be re-run on. */

@@ -1,0 +1,210 @@
+// What the timeline draws, derived from the evidence and the verdict: pure data, no markup.
+import type { CheckResult, Violation } from "../../checks/check.ts";
+import { LOG_MSG } from "../../checks/logs.ts";
+import { ofKind } from "../../checks/select.ts";
+import { type Term, termsOf } from "../../checks/terms.ts";
+import type {
+  BacklogSample,
+  Effect,
+  Evidence,
+  FaultWindow,
+  ProcessEvent,
+  RejectedEffect,
+  RunMeta,
+  WallMs,
+  WorkerLog,
+} from "../../observe/evidence.ts";
+
+/** A span of time on one lane. */
+export interface Span {
+  start: WallMs;
+  end: WallMs;
+}
+
+/** A violation placed on the timeline: which check found it and where it happened. */
+export interface PlacedViolation {
+  check: string;
+  violation: Violation;
+  ts: WallMs;
+}
+
+/** Everything drawn on one worker's lane. */
+export interface Lane {
+  worker: string;
+  leaseName: string;
+  role: string | null;
+  bug: string | null;
+  terms: Term[];
+  /** from `lease expired locally` until the worker's next `lease state = LEADER`, or the end */
+  localExpiry: Span[];
+  batches: WorkerLog[];
+  effects: Effect[];
+  rejected: RejectedEffect[];
+  process: ProcessEvent[];
+  violations: PlacedViolation[];
+}
+
+/** Lanes of the workers sharing one lease, in the run's worker order. */
+export interface LeaseGroup {
+  leaseName: string;
+  lanes: Lane[];
+}
+
+/** A narrated scenario step with its duration. */
+export interface Step {
+  name: string;
+  start: WallMs;
+  end: WallMs | null;
+}
+
+/** The whole picture of one run. */
+export interface TimelineModel {
+  meta: RunMeta;
+  start: WallMs;
+  end: WallMs;
+  groups: LeaseGroup[];
+  faults: FaultWindow[];
+  steps: Step[];
+  backlog: BacklogSample[];
+  /** violations with an instant but no worker lane to sit on */
+  runViolations: PlacedViolation[];
+  /** violations with no instant at all (listed in the verdict table only) */
+  unplaced: number;
+}
+
+/** Derives lanes, faults, steps and backlog from the evidence, placing each check's violations. */
+export function timelineModel(evidence: Evidence, checks: CheckResult[]): TimelineModel {
+  const { meta } = evidence;
+  const terms = safeTerms(evidence);
+  const lanes = new Map<string, Lane>();
+  const lane = (worker: string, leaseName: string): Lane => {
+    let l = lanes.get(worker);
+    if (!l) {
+      l = emptyLane(worker, leaseName, null, null);
+      lanes.set(worker, l);
+    }
+    return l;
+  };
+  for (const w of meta.workers ?? []) lanes.set(w.id, emptyLane(w.id, w.leaseName, w.role, w.bug));
+
+  for (const t of terms) lane(t.holder, t.leaseName).terms.push(t);
+  for (const e of ofKind(evidence, "effect")) lane(e.worker, e.leaseName).effects.push(e);
+  for (const e of ofKind(evidence, "rejected-effect")) lane(e.worker, e.leaseName).rejected.push(e);
+  for (const p of ofKind(evidence, "process"))
+    lane(p.worker, lanes.get(p.worker)?.leaseName ?? "").process.push(p);
+  const logs = ofKind(evidence, "worker-log");
+  for (const l of logs) if (l.msg === LOG_MSG.batchStarted) lane(l.worker, l.leaseName).batches.push(l);
+
+  const faults = ofKind(evidence, "fault");
+  const backlog = ofKind(evidence, "backlog");
+  const steps = stepsOf(evidence);
+  // Loops, not Math.max(...list): a long run records more events than a call may take arguments.
+  // The axis starts at the run's start, as the checks' `+ms` offsets do; earlier events sit at 0.
+  const start = meta.startedAt;
+  let end = meta.observedUntil ?? meta.startedAt;
+  for (const e of evidence.events) {
+    end = Math.max(end, e.kind === "fault" ? (e.end ?? e.start) : e.ts);
+  }
+  // Terms still granted at the end (released at shutdown, or open) are clipped, not drawn out to
+  // their expires_at: that would stretch the axis by up to a ttl with nothing happening in it.
+  for (const t of terms) end = Math.max(end, t.start);
+
+  for (const l of lanes.values()) l.localExpiry = expirySpans(logs, l.worker, l.process, end);
+
+  const runViolations: PlacedViolation[] = [];
+  let unplaced = 0;
+  for (const c of checks) {
+    for (const v of c.violations) {
+      if (typeof v.ts !== "number") {
+        unplaced++;
+        continue;
+      }
+      const placed = { check: c.id, violation: v, ts: v.ts };
+      const target = typeof v.worker === "string" ? lanes.get(v.worker) : undefined;
+      if (target) target.violations.push(placed);
+      else runViolations.push(placed);
+    }
+  }
+
+  return {
+    meta,
+    start,
+    end,
+    groups: groupByLease([...lanes.values()]),
+    faults,
+    steps,
+    backlog,
+    runViolations,
+    unplaced,
+  };
+}
+
+function emptyLane(worker: string, leaseName: string, role: string | null, bug: string | null): Lane {
+  return {
+    worker,
+    leaseName,
+    role,
+    bug,
+    terms: [],
+    localExpiry: [],
+    batches: [],
+    effects: [],
+    rejected: [],
+    process: [],
+    violations: [],
+  };
+}
+
+// A malformed lease history must not cost the whole picture: draw the rest without terms.
+function safeTerms(evidence: Evidence): Term[] {
+  try {
+    return termsOf(evidence);
+  } catch {
+    return [];
+  }
+}
+
+// A span closes at the worker's next LEADER line, else when its process stopped, died or was killed,
+// else at the end of the picture.
+function expirySpans(logs: WorkerLog[], worker: string, process: ProcessEvent[], end: WallMs): Span[] {
+  const spans: Span[] = [];
+  let open: WallMs | null = null;
+  for (const l of logs) {
+    if (l.worker !== worker) continue;
+    if (l.msg === LOG_MSG.expiredLocally && open === null) open = l.ts;
+    else if (l.msg === LOG_MSG.leader && open !== null) {
+      spans.push({ start: open, end: Math.min(l.ts, processEnd(process, open) ?? l.ts) });
+      open = null;
+    }
+  }
+  if (open !== null) spans.push({ start: open, end: processEnd(process, open) ?? end });
+  return spans;
+}
+
+// When the harness next stopped or killed the worker, or saw it exit, at or after `from`.
+function processEnd(events: ProcessEvent[], from: WallMs): WallMs | null {
+  const ends = new Set(["stop", "kill", "exit"]);
+  return events.find((p) => p.ts >= from && ends.has(p.event))?.ts ?? null;
+}
+
+function stepsOf(evidence: Evidence): Step[] {
+  const steps: Step[] = [];
+  for (const s of ofKind(evidence, "step")) {
+    if (s.phase === "start") steps.push({ name: s.name, start: s.ts, end: null });
+    else {
+      const open = steps.findLast((x) => x.name === s.name && x.end === null);
+      if (open) open.end = s.ts;
+    }
+  }
+  return steps;
+}
+
+function groupByLease(lanes: Lane[]): LeaseGroup[] {
+  const groups: LeaseGroup[] = [];
+  for (const l of lanes) {
+    const g = groups.find((x) => x.leaseName === l.leaseName);
+    if (g) g.lanes.push(l);
+    else groups.push({ leaseName: l.leaseName, lanes: [l] });
+  }
+  return groups;
+}
