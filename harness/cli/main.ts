@@ -1,11 +1,12 @@
 import { UsageError } from "../errors.ts";
+import { analyzeCommand } from "./analyze.ts";
 import type { Command } from "./command.ts";
 import { EXIT } from "./command.ts";
 import { drillCommand } from "./drill.ts";
 import { proxyCommand } from "./proxy.ts";
 
 // The registry: adding a command is its file plus one line here.
-const commands: Command[] = [drillCommand, proxyCommand];
+const commands: Command[] = [drillCommand, proxyCommand, analyzeCommand];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n");
