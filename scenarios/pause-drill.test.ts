@@ -27,6 +27,7 @@ describe("pause drill (F1): pause the outbox-forwarder leader past ttlMs, unpaus
     expect(result).toPassEveryCheck();
     const logs = result.evidence.events.filter((e) => e.kind === "worker-log");
     expect(logs.some((e) => e.msg === "lease expired locally; skip batch until renewed")).toBe(true);
+    expect(result.checks.find((c) => c.id === "takeover-within-ttl")?.detail).toMatch(/^1 takeover\(s\)/);
     expect(result.metrics.takeoverMs).not.toBeNull();
     expect(result.metrics.takeoverMs ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(TTL_MS);
   });

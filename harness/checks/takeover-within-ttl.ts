@@ -44,8 +44,13 @@ function run(evidence: Evidence): CheckResult {
   if (takeovers.length === 0)
     return pass(ID, "no lease expired during the run (nothing to take over)", metrics);
 
-  // A term expiring within the last ttlMs of observation had no full chance to be taken over.
-  const judged = takeovers.filter((t) => t.old.expiresAt + meta.ttlMs <= meta.observedUntil);
+  // A takeover that happened is always judged; a term expiring within the last ttlMs of
+  // observation with no successor yet had no full chance to be taken over.
+  const judged = takeovers.filter(
+    (t) =>
+      (t.next !== undefined && t.next.start <= meta.observedUntil) ||
+      t.old.expiresAt + meta.ttlMs <= meta.observedUntil,
+  );
   const violations = judged.flatMap((t) => late(t, meta.ttlMs, evidence) ?? []);
   if (violations.length > 0) return fail(ID, violations, metrics);
   if (judged.length === 0) {

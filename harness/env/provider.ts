@@ -1,4 +1,5 @@
 import type { EvidenceEvent, WorkerSpec } from "../observe/evidence.ts";
+import type { WorkerProxies } from "./worker-proxies.ts";
 
 /** How to reach Postgres: the libpq fields a client needs. */
 export interface DbEndpoint {
@@ -27,6 +28,10 @@ export interface StartedEnvironment extends AsyncDisposable {
   readonly provider: string;
   /** the observer's direct connection, never faulted */
   readonly observerDb: DbEndpoint;
+  /** the Toxiproxy-compatible proxies in front of the workers, one each */
+  readonly proxies: WorkerProxies;
+  /** times SELECT 1 on a fresh connection through the worker's proxy; rejects after timeoutMs */
+  probeWorkerDb(id: string, timeoutMs: number): Promise<number>;
   startWorker(launch: WorkerLaunch): Promise<void>;
   workerIds(): string[];
   workerState(id: string): Promise<WorkerState>;

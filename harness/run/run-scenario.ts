@@ -21,6 +21,8 @@ export interface RunScenarioOptions {
   /** the folder for this run's events.jsonl and verdict.json; reports/<run-id>/<scenario> when absent */
   reportDir?: string;
   progress?: Progress;
+  /** a running Toxiproxy server for the workers' proxies instead of our embedded one */
+  toxiproxyUrl?: string;
   /** the command line that repeats this run, printed on failure */
   reproduce?: (seed: number) => string;
 }
@@ -79,7 +81,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let env: StartedEnvironment | null = null;
   let observer: Observer | null = null;
   try {
-    const local = await new LocalEnvironment({ sink: recorder.record }).start();
+    const local = await new LocalEnvironment({
+      sink: recorder.record,
+      seed,
+      ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
+    }).start();
     env = local;
     progress(
       `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] postgres ready on 127.0.0.1:${local.observerDb.port} in ${Math.round(local.postgres.startMs)} ms`,

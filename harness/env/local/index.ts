@@ -1,6 +1,8 @@
-import { UnknownWorkerError } from "../errors.ts";
+import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
 import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
+import { probe, WorkerProxies } from "../worker-proxies.ts";
 import { type StartedPostgres, startPostgres } from "./postgres.ts";
+import { type StartedProxyProcess, startProxyProcess } from "./proxy-process.ts";
 import { WorkerProcess } from "./worker-process.ts";
 
 /** Options of the local (embedded, no Docker) provider. */
@@ -9,6 +11,10 @@ export interface LocalEnvironmentOptions {
   sink: EventSink;
   /** Postgres server log lines, for --verbose */
   postgresLog?: (line: string) => void;
+  /** seed of the embedded proxy's random draws */
+  seed: number;
+  /** a running Toxiproxy server to use instead of starting ours (it must reach 127.0.0.1) */
+  toxiproxyUrl?: string;
 }
 
 /** The local provider: embedded Postgres and workers as child processes of this one. */
@@ -17,8 +23,31 @@ export class LocalEnvironment {
 
   /** Starts Postgres; workers are started by the run through the returned environment. */
   async start(): Promise<StartedLocalEnvironment> {
-    const postgres = await startPostgres(this.options.postgresLog ? { log: this.options.postgresLog } : {});
-    return new StartedLocalEnvironment(postgres, this.options.sink);
+    const { toxiproxyUrl, seed, postgresLog } = this.options;
+    const [postgres, proxy] = await Promise.allSettled([
+      startPostgres(postgresLog ? { log: postgresLog } : {}),
+      toxiproxyUrl ? Promise.resolve(null) : startProxyProcess(seed),
+    ]);
+    if (postgres.status === "rejected" || proxy.status === "rejected") {
+      if (postgres.status === "fulfilled") await postgres.value.stop();
+      if (proxy.status === "fulfilled") await proxy.value?.stop();
+      throw postgres.status === "rejected" ? postgres.reason : (proxy as PromiseRejectedResult).reason;
+    }
+    const url = toxiproxyUrl ?? proxy.value?.url ?? "";
+    const proxies = new WorkerProxies(url, `127.0.0.1:${postgres.value.endpoint.port}`);
+    const env = new StartedLocalEnvironment(postgres.value, proxy.value, proxies, this.options.sink);
+    try {
+      await proxies.client.getVersion();
+    } catch (err) {
+      await env.stop();
+      throw new EnvironmentStartError(
+        `the Toxiproxy API at ${url} does not answer: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return env;
   }
 }
 
@@ -26,19 +55,18 @@ export class LocalEnvironment {
 export class StartedLocalEnvironment implements StartedEnvironment {
   readonly provider = "local";
   readonly #workers = new Map<string, WorkerProcess>();
+  readonly #endpoints = new Map<string, DbEndpoint>();
   #stopped = false;
 
   constructor(
     readonly postgres: StartedPostgres,
+    /** our fault proxy's process; null when a real Toxiproxy was given */
+    readonly proxyProcess: StartedProxyProcess | null,
+    readonly proxies: WorkerProxies,
     private readonly sink: EventSink,
   ) {}
 
   get observerDb(): DbEndpoint {
-    return this.postgres.endpoint;
-  }
-
-  /** The endpoint a worker is given; the fault-proxy issue puts a proxy per worker here. */
-  #workerDb(_id: string): DbEndpoint {
     return this.postgres.endpoint;
   }
 
@@ -49,9 +77,17 @@ export class StartedLocalEnvironment implements StartedEnvironment {
   }
 
   async startWorker(launch: WorkerLaunch): Promise<void> {
-    const worker = new WorkerProcess(launch, this.#workerDb(launch.spec.id), this.sink);
+    const endpoint = await this.proxies.create(launch.spec.id, this.postgres.endpoint);
+    this.#endpoints.set(launch.spec.id, endpoint);
+    const worker = new WorkerProcess(launch, endpoint, this.sink);
     this.#workers.set(launch.spec.id, worker);
     await worker.start();
+  }
+
+  async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
+    const endpoint = this.#endpoints.get(id);
+    if (!endpoint) throw new UnknownWorkerError(id);
+    return probe(id, endpoint, timeoutMs);
   }
 
   workerIds(): string[] {
@@ -93,6 +129,8 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all([...this.#workers.values()].map((w) => w.stop()));
+    if (this.proxyProcess) await this.proxyProcess.stop();
+    else await this.proxies.removeAll();
     await this.postgres.stop();
   }
 
