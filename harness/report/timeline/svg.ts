@@ -28,8 +28,10 @@ export function renderSvg(model: TimelineModel): string {
   let y = 40;
 
   const stepsTop = y;
-  parts.push(stepsRow(model, s, y));
-  y += STEPS_H + 6;
+  if (model.steps.length > 0) {
+    parts.push(stepsRow(model, s, y));
+    y += STEPS_H + 6;
+  }
 
   const faultRows = packFaults(model.faults, s);
   const faultsTop = y;
@@ -55,7 +57,7 @@ export function renderSvg(model: TimelineModel): string {
       backgrounds.push(
         el("rect", { class: i % 2 === 1 ? "lane-bg odd" : "lane-bg", x: 0, y, width: WIDTH, height: LANE_H }),
       );
-      laneParts.push(renderLane(l, s, y, model.start));
+      laneParts.push(renderLane(l, s, y, model.start, model.meta.bug));
       y += LANE_H;
     }
     y += 6;
@@ -260,11 +262,12 @@ function faultShading(
   return `<g class="fault-shading">${out.join("")}</g>`;
 }
 
-function renderLane(l: Lane, s: TimeScale, y: number, start: WallMs): string {
-  const sub = [l.role, l.bug ? `bug: ${l.bug}` : null].filter(Boolean).join(" · ");
+function renderLane(l: Lane, s: TimeScale, y: number, start: WallMs, runBug: string | null): string {
+  // The run's bug is in the header; a lane names a bug only where its worker differs from the run.
+  const sub = [l.bug && l.bug !== runBug ? `bug: ${l.bug}` : null, l.role].filter(Boolean).join(" · ");
   const inner = [
-    el("text", { class: "lane-label", x: 16, y: y + 27 }, esc(l.worker)),
-    sub ? el("text", { class: "lane-sub", x: 16, y: y + 43 }, esc(sub)) : "",
+    gutterText("lane-label", y + 27, l.worker, 7.8),
+    sub ? gutterText("lane-sub", y + 43, sub, CHAR_W) : "",
     ...l.localExpiry.map((sp) =>
       el(
         "g",
@@ -312,6 +315,13 @@ function renderLane(l: Lane, s: TimeScale, y: number, start: WallMs): string {
     ...labelled(l.violations, s).map(([v, label]) => violationMarker(v, s, y, LANE_H, start, label)),
   ];
   return el("g", { class: "lane", "data-worker": l.worker, "data-lease": l.leaseName }, inner.join(""));
+}
+
+// A label in the left gutter, cut with an ellipsis where it would run into the plot (full text on hover).
+function gutterText(cls: string, y: number, text: string, charW: number): string {
+  const fits = Math.floor((PLOT_LEFT - 24) / charW);
+  const shown = text.length > fits ? `${text.slice(0, fits - 1)}…` : text;
+  return el("text", { class: cls, x: 16, y }, (shown === text ? "" : title(text)) + esc(shown));
 }
 
 function renderTerm(t: Term, s: TimeScale, y: number, start: WallMs): string {
