@@ -68,7 +68,7 @@ ${optionsHelp(specs)}`,
     const level = process.env.LOG_LEVEL ?? "info";
     if (!isLogLevel(level))
       throw new UsageError(`LOG_LEVEL must be trace, debug, info, warn or error, got "${level}"`);
-    const log = jsonLineLog(level, (line) => process.stdout.write(line));
+    const log = jsonLineLog(level, (line) => process.stdout.write(line), ["proxy api listening"]);
 
     let server: Awaited<ReturnType<typeof startProxyServer>>;
     try {

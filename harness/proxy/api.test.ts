@@ -106,7 +106,11 @@ describe("HTTP API", () => {
   }) => {
     const cases: [unknown, number, string][] = [
       ["", 400, "bad request body: EOF"],
-      ["{not json", 400, "bad request body: invalid character 'n' looking for beginning of object key string"],
+      [
+        "{not json",
+        400,
+        "bad request body: invalid character 'n' looking for beginning of object key string",
+      ],
       ['{"name":"x"', 400, "bad request body: unexpected EOF"],
       ["[1]", 400, "bad request body: json: cannot unmarshal array into Go value of type toxiproxy.Proxy"],
       [

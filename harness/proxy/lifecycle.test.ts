@@ -15,7 +15,7 @@ async function proxyTo(toxiproxy: Toxiproxy, upstream: string, name = "p", liste
 }
 
 type AnyToxic = Parameters<Awaited<ReturnType<Toxiproxy["get"]>>["addToxic"]>[0];
-const toxic = (t: Partial<AnyToxic> & { type: string; attributes: object }) =>
+const toxic = (t: Omit<Partial<AnyToxic>, "type"> & { type: string; attributes: object }) =>
   ({ stream: "downstream", toxicity: 1, ...t }) as AnyToxic;
 
 async function refused(port: number): Promise<string | undefined> {
@@ -48,7 +48,7 @@ describe("listen addresses", () => {
       method: "POST",
       body: JSON.stringify({ name: "d", upstream: echo.address }),
     });
-    expect((await r.json()).listen).toMatch(/^\[::\]:[1-9]\d*$/);
+    expect(((await r.json()) as { listen: string }).listen).toMatch(/^\[::\]:[1-9]\d*$/);
     const c = await dial(portOf(wild.listen)); // reachable on loopback
     expect(await c.roundTrip("hi")).toBeLessThan(SLACK_MS);
     c.destroy();

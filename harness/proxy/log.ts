@@ -9,10 +9,17 @@ const rank: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, e
 /** A ProxyLog that drops everything (the in-process default). */
 export const silentLog: ProxyLog = () => {};
 
-/** A ProxyLog writing JSON lines (Toxiproxy logs JSON lines on stdout) at `minLevel` and above. */
-export function jsonLineLog(minLevel: LogLevel, write: (line: string) => void): ProxyLog {
+/**
+ * A ProxyLog writing JSON lines (Toxiproxy logs JSON lines on stdout) at `minLevel` and above;
+ * messages in `always` are written at any level (the "listening" line a parent process waits for).
+ */
+export function jsonLineLog(
+  minLevel: LogLevel,
+  write: (line: string) => void,
+  always: string[] = [],
+): ProxyLog {
   return (level, msg, fields) => {
-    if (rank[level] < rank[minLevel]) return;
+    if (rank[level] < rank[minLevel] && !always.includes(msg)) return;
     write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
   };
 }

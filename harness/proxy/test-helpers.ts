@@ -70,7 +70,11 @@ export class Client {
       });
       this.socket.on("end", () => finish({ kind: "eof", atMs: performance.now() }));
       this.socket.on("error", (err: NodeJS.ErrnoException) =>
-        finish({ kind: err.code === "ECONNRESET" ? "reset" : "error", atMs: performance.now(), code: err.code }),
+        finish({
+          kind: err.code === "ECONNRESET" ? "reset" : "error",
+          atMs: performance.now(),
+          code: err.code,
+        }),
       );
       this.socket.on("close", () => finish({ kind: "eof", atMs: performance.now() }));
     });
@@ -93,7 +97,8 @@ export class Client {
   async waitForBytes(n: number, deadlineMs = 5000): Promise<number> {
     const until = performance.now() + deadlineMs;
     while (this.received.length < n) {
-      if (performance.now() > until) throw new Error(`only ${this.received.length} of ${n} bytes within ${deadlineMs} ms`);
+      if (performance.now() > until)
+        throw new Error(`only ${this.received.length} of ${n} bytes within ${deadlineMs} ms`);
       if (this.ending && this.received.length < n) {
         throw new Error(`socket ended (${this.ending.kind}) after ${this.received.length} of ${n} bytes`);
       }

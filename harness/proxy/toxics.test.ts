@@ -14,7 +14,7 @@ async function proxyTo(toxiproxy: Toxiproxy, upstream: string, name = "p") {
 }
 
 type AnyToxic = Parameters<Awaited<ReturnType<Toxiproxy["get"]>>["addToxic"]>[0];
-const toxic = (t: Partial<AnyToxic> & { type: string; attributes: object }) =>
+const toxic = (t: Omit<Partial<AnyToxic>, "type"> & { type: string; attributes: object }) =>
   ({ stream: "downstream", toxicity: 1, ...t }) as AnyToxic;
 
 describe("latency", () => {
