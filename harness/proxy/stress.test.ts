@@ -119,10 +119,7 @@ describe("stress", () => {
     await expect.poll(() => echo.open(), { timeout: 3_000 }).toBe(0);
   });
 
-  test("stop() with toxics holding data closes every connection and timer at once", async ({
-    toxiproxy,
-    echo,
-  }) => {
+  test("stop() with toxics holding data closes every connection and timer at once", async ({ echo }) => {
     const own = await startProxyServer({ port: 0, seed: 1 });
     const p = await new Toxiproxy(own.url).createProxy({
       name: "h",
