@@ -31,7 +31,8 @@ export const analyzeCommand: Command = {
     const evidence = loadRun(dir);
     const stored = readStoredVerdict(dir);
 
-    const checks = runChecks(evidence);
+    // The checks that applied to the scenario when it ran (all of them for older runs).
+    const checks = runChecks(evidence, evidence.meta.checks);
     const reasons = runReasons(evidence, stored);
     const verdict = worstVerdict([
       ...checks.map((c) => c.verdict),

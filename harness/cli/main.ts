@@ -3,10 +3,12 @@ import { analyzeCommand } from "./analyze.ts";
 import type { Command } from "./command.ts";
 import { EXIT } from "./command.ts";
 import { drillCommand } from "./drill.ts";
+import { listCommand } from "./list.ts";
 import { proxyCommand } from "./proxy.ts";
+import { runCommand } from "./run.ts";
 
 // The registry: adding a command is its file plus one line here.
-const commands: Command[] = [drillCommand, proxyCommand, analyzeCommand];
+const commands: Command[] = [drillCommand, runCommand, listCommand, analyzeCommand, proxyCommand];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n");
@@ -22,7 +24,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(`lease-chaos: unknown command ${JSON.stringify(name)}; valid: ${commands.map((c) => c.name).join(", ")}`);
+    console.error(
+      `lease-chaos: unknown command ${JSON.stringify(name)}; valid: ${commands.map((c) => c.name).join(", ")}`,
+    );
     return EXIT.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

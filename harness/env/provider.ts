@@ -1,5 +1,5 @@
 import type { EvidenceEvent, WorkerSpec } from "../observe/evidence.ts";
-import type { WorkerProxies } from "./worker-proxies.ts";
+import type { ProbeConnection, WorkerProxies } from "./worker-proxies.ts";
 
 /** How to reach Postgres: the libpq fields a client needs. */
 export interface DbEndpoint {
@@ -32,6 +32,8 @@ export interface StartedEnvironment extends AsyncDisposable {
   readonly proxies: WorkerProxies;
   /** times SELECT 1 on a fresh connection through the worker's proxy; rejects after timeoutMs */
   probeWorkerDb(id: string, timeoutMs: number): Promise<number>;
+  /** opens a connection through the worker's proxy, to time statements while a fault is on */
+  openWorkerProbe(id: string, timeoutMs: number): Promise<ProbeConnection>;
   startWorker(launch: WorkerLaunch): Promise<void>;
   workerIds(): string[];
   workerState(id: string): Promise<WorkerState>;

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { type Proxy, Toxiproxy } from "toxiproxy-node-client";
+import { type Proxy as ToxiproxyProxy, Toxiproxy } from "toxiproxy-node-client";
 import { LeaseChaosError } from "../errors.ts";
 import type { DbEndpoint } from "./provider.ts";
 
@@ -25,7 +25,7 @@ export const proxyName = (workerId: string): string => `pg-${workerId}`;
  */
 export class WorkerProxies {
   readonly client: Toxiproxy;
-  readonly #proxies = new Map<string, Proxy>();
+  readonly #proxies = new Map<string, ToxiproxyProxy>();
 
   /**
    * @param url Toxiproxy API URL
@@ -62,7 +62,7 @@ export class WorkerProxies {
   }
 
   /** The worker's proxy, as the client sees it now. */
-  async proxy(workerId: string): Promise<Proxy> {
+  async proxy(workerId: string): Promise<ToxiproxyProxy> {
     return this.client.get(proxyName(workerId));
   }
 
@@ -102,5 +102,47 @@ export async function probe(worker: string, db: DbEndpoint, timeoutMs: number): 
   } finally {
     clearTimeout(timer);
     (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+}
+
+/** A probe connection opened before a fault, so its timing shows the fault and not the handshake. */
+export class ProbeConnection {
+  private constructor(
+    private readonly worker: string,
+    private readonly client: pg.Client,
+  ) {}
+
+  /** Connects to `db` (a worker's proxy) within timeoutMs. */
+  static async open(worker: string, db: DbEndpoint, timeoutMs: number): Promise<ProbeConnection> {
+    const client = new pg.Client({ ...db, connectionTimeoutMillis: timeoutMs });
+    client.on("error", () => {});
+    await client.connect();
+    return new ProbeConnection(worker, client);
+  }
+
+  /** Times one `SELECT 1`; throws ProbeError when no reply comes within timeoutMs. */
+  async selectOne(timeoutMs: number): Promise<number> {
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.client.query("SELECT 1"),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return performance.now() - t0;
+    } catch (err) {
+      throw new ProbeError(this.worker, performance.now() - t0, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drops the connection at once (a blackholed socket would never finish a clean close). */
+  close(): void {
+    (
+      this.client as unknown as { connection?: { stream?: { destroy(): void } } }
+    ).connection?.stream?.destroy();
   }
 }

@@ -135,6 +135,8 @@ export interface RunMeta {
   observedUntil: WallMs;
   /** how long after healedAt the backlog must reach zero */
   drainBoundMs: number;
+  /** the check ids that apply to this scenario (all when absent) */
+  checks?: string[];
 }
 
 /** Everything a check may read. Events are sorted by ts. */

@@ -11,7 +11,7 @@ import { newSeed, seededRandom } from "../random.ts";
 import { type VerdictFile, writeReport } from "../report/write.ts";
 import { MSG, type Progress, Run } from "./run.ts";
 import { type Scenario, standardWorkers } from "./scenario.ts";
-import { timingEnv, timingsFor } from "./timing.ts";
+import { throughputPerSecond, timingEnv, timingsFor } from "./timing.ts";
 
 /** How to run one scenario. */
 export interface RunScenarioOptions {
@@ -65,7 +65,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const seed = options.seed ?? newSeed();
   const id = runId(seed);
   const reportDir = path.resolve(options.reportDir ?? path.join("reports", id, scenario.name));
-  const timings = timingsFor(options.ttlMs);
+  const base = timingsFor(options.ttlMs);
+  const timings = scenario.timings ? scenario.timings(base) : base;
   const workers = (scenario.workers ?? standardWorkers)(options.bug);
   const reproduce =
     options.reproduce?.(seed) ??
@@ -92,12 +93,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     );
     observer = await Observer.connect(env.observerDb);
     await observer.applySchema();
+    // New work arrives at a third of what one leader gets through, so a healed run always drains.
+    const perSecond = throughputPerSecond(timings);
     const workload = new Workload(observer, recorder, {
       random: seededRandom(seed),
       ttlMs: timings.ttlMs,
-      initialOutbox: 20,
-      initialReservations: 20,
-      produceEveryMs: Math.max(50, Math.round(timings.ttlMs / 20)),
+      initialOutbox: Math.max(5, Math.round(perSecond)),
+      initialReservations: Math.max(5, Math.round(perSecond / 2)),
+      produceEveryMs: Math.max(50, Math.round(3000 / perSecond)),
       sampleEveryMs: Math.max(25, Math.round(timings.ttlMs / 20)),
     });
     await workload.start();
@@ -114,6 +117,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       workers,
       startedAt,
       drainBoundMs: 2 * timings.ttlMs + 5_000,
+      ...(scenario.checks ? { checks: scenario.checks } : {}),
     };
     const run = new Run(meta, timings, env, recorder, observer, workload, progress, t0);
     try {

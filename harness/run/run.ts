@@ -92,6 +92,16 @@ export class Run {
     }
   }
 
+  /** Keeps the current faults on for `ms`: a fault's duration is part of its definition, not a wait for evidence. */
+  async hold(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Queues `count` new outbox events at once (a large batch for the forwarder). */
+  produceOutbox(count: number): Promise<void> {
+    return this.workload.exclusive(() => this.observer.produce(count, []));
+  }
+
   /** The lease row, as the runbook's psql query shows it. */
   leaseRow(leaseName: string): Promise<LeaseRow | null> {
     return this.workload.exclusive(() => this.observer.leaseRow(leaseName));

@@ -1,5 +1,6 @@
 import type { WorkerSpec } from "../observe/evidence.ts";
 import type { Run } from "./run.ts";
+import type { Timings } from "./timing.ts";
 
 /** A scenario: data composed from parts, its steps reading like the runbook. */
 export interface Scenario {
@@ -10,6 +11,8 @@ export interface Scenario {
   checks?: string[];
   /** the workers to start; the standard four when absent */
   workers?: (bug: string | null) => WorkerSpec[];
+  /** adjusts the worker timings derived from the ttl (e.g. slower items for a mid-batch pause) */
+  timings?: (base: Timings) => Timings;
   steps(run: Run): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
 import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
-import { probe, WorkerProxies } from "../worker-proxies.ts";
+import { ProbeConnection, probe, WorkerProxies } from "../worker-proxies.ts";
 import { type StartedPostgres, startPostgres } from "./postgres.ts";
 import { type StartedProxyProcess, startProxyProcess } from "./proxy-process.ts";
 import { WorkerProcess } from "./worker-process.ts";
@@ -84,10 +84,18 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     await worker.start();
   }
 
-  async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
+  #endpoint(id: string): DbEndpoint {
     const endpoint = this.#endpoints.get(id);
     if (!endpoint) throw new UnknownWorkerError(id);
-    return probe(id, endpoint, timeoutMs);
+    return endpoint;
+  }
+
+  async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
+    return probe(id, this.#endpoint(id), timeoutMs);
+  }
+
+  async openWorkerProbe(id: string, timeoutMs: number): Promise<ProbeConnection> {
+    return ProbeConnection.open(id, this.#endpoint(id), timeoutMs);
   }
 
   workerIds(): string[] {

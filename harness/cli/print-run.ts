@@ -1,0 +1,26 @@
+import { metricsLine, verdictTable } from "../report/console.ts";
+import type { RunResult } from "../run/run-scenario.ts";
+
+/** Prints a run's verdict table, metrics, report folder, and on failure its seed and reproduce command. */
+export function printRun(result: RunResult, log: (line: string) => void): void {
+  log("");
+  log(verdictTable(result.checks, result.verdict, result.reasons));
+  log(`  metrics: ${metricsLine(result.metrics)}`);
+  log(`  report:  ${result.reportDir}`);
+  if (result.verdict !== "pass") log(`  seed ${result.seed}; reproduce with: ${result.reproduce}`);
+}
+
+/** The JSON shape of one run, as drill --json and run --json print it. */
+export function runJson(result: RunResult) {
+  const { scenario, verdict, checks, metrics, reportDir, seed, reasons, reproduce } = result;
+  return {
+    scenario,
+    verdict,
+    checks: checks.map(({ id, verdict: v, detail, violations }) => ({ id, verdict: v, detail, violations })),
+    metrics,
+    reportDir,
+    seed,
+    reasons,
+    reproduce,
+  };
+}

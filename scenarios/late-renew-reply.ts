@@ -1,0 +1,48 @@
+// A renew that succeeds in the database but whose reply comes back late.
+import { latency } from "../harness/faults/latency.ts";
+import { processPause } from "../harness/faults/process-pause.ts";
+import { MSG } from "../harness/run/run.ts";
+import type { Scenario } from "../harness/run/scenario.ts";
+import { bringUp, healAndRead, identifyLeader, OUTBOX } from "./steps.ts";
+
+/**
+ * F4: replies to the leader are late (downstream latency under the statement timeout). After one
+ * late renew reply the leader's renewer stalls; it is resumed just after the database's expires_at.
+ * A deadline anchored at the send has passed by then; one anchored at the reply has not.
+ */
+export const lateRenewReply: Scenario = {
+  name: "late-renew-reply",
+  summary: "F4: a renew reply arrives late, then renewal stalls; the deadline must be anchored at the send",
+  async steps(run) {
+    await bringUp(run);
+    const leader = await identifyLeader(run);
+    const latencyMs = Math.round(0.45 * run.ttlMs);
+    const slow = await run.step(
+      `replies to ${leader.holder} arrive ${latencyMs} ms late (downstream only)`,
+      async () => {
+        const fault = await run.inject(latency(leader.holder, { latencyMs, streams: ["downstream"] }));
+        run.note(fault.window.detail);
+        return fault;
+      },
+    );
+    const pause = await run.step(
+      `after the next late renew reply, ${leader.holder}'s renewer stalls (SIGSTOP)`,
+      async () => {
+        const reply = await run.nextLog(leader.holder, ["lease renewed", MSG.leader], 3 * run.ttlMs);
+        const fault = await run.inject(processPause(leader.holder));
+        run.note(`renew reply logged expires_at ${String(reply.line.expires_at)}; paused`);
+        return fault;
+      },
+    );
+    await run.step("wait until the database says the lease expired", async () => {
+      const row = await run.waitForLeaseRow(
+        OUTBOX,
+        (r) => r.alreadyExpired || r.epoch > leader.epoch,
+        3 * run.ttlMs,
+      );
+      run.note(`already_expired = ${row?.alreadyExpired}, fencing_epoch = ${row?.epoch}`);
+    });
+    await healAndRead(run, pause, leader.holder);
+    await run.step("heal the late replies", () => slow.heal());
+  },
+};

@@ -1,0 +1,28 @@
+// The outbox's classic hole: an event delivered but not yet marked when the leader stops.
+import { processPause } from "../harness/faults/process-pause.ts";
+import type { Scenario } from "../harness/run/scenario.ts";
+import { bringUp, healAndRead, identifyLeader, slowItems, waitForTakeover } from "./steps.ts";
+
+/** F2b: pause the leader right after a delivery; the next leader must not deliver that event again. */
+export const pauseAfterDelivery: Scenario = {
+  name: "pause-after-delivery",
+  summary:
+    "F2b: pause the leader right after it delivered an event; the next leader must not deliver it again",
+  timings: slowItems,
+  async steps(run) {
+    await bringUp(run);
+    const leader = await identifyLeader(run);
+    const pause = await run.step(
+      `queue a batch; pause ${leader.holder} right after it delivers an event`,
+      async () => {
+        await run.produceOutbox(8);
+        const delivered = await run.nextLog(leader.holder, ["item delivered"], 5 * run.ttlMs);
+        const fault = await run.inject(processPause(leader.holder));
+        run.note(`${fault.window.detail}; last delivered event ${String(delivered.line.item)}`);
+        return fault;
+      },
+    );
+    await waitForTakeover(run, leader);
+    await healAndRead(run, pause, leader.holder);
+  },
+};

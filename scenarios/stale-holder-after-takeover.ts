@@ -1,0 +1,41 @@
+// The old holder comes back after the new one has been working for a while.
+import { processPause } from "../harness/faults/process-pause.ts";
+import { MSG } from "../harness/run/run.ts";
+import type { Scenario } from "../harness/run/scenario.ts";
+import { bringUp, healAndRead, identifyLeader, slowItems, waitForTakeover } from "./steps.ts";
+
+/** F11: resume a holder frozen mid-item after epoch N+1 has delivered; its epoch-N writes are refused. */
+export const staleHolderAfterTakeover: Scenario = {
+  name: "stale-holder-after-takeover",
+  summary:
+    "F11: a holder frozen mid-item resumes after the new holder delivered; its stale writes are refused",
+  timings: slowItems,
+  async steps(run) {
+    await bringUp(run);
+    const leader = await identifyLeader(run);
+    const pause = await run.step(`freeze ${leader.holder} while an item is in flight`, async () => {
+      await run.produceOutbox(8);
+      await run.nextLog(leader.holder, [MSG.itemStarted], 5 * run.ttlMs);
+      return run.inject(processPause(leader.holder));
+    });
+    const next = await waitForTakeover(run, leader);
+    await run.step("the new holder processes a batch with epoch N+1", async () => {
+      if (!next) return run.note("no new holder to wait for");
+      const processed = await run.nextLog(next.holder, [MSG.batchProcessed], 5 * run.ttlMs);
+      run.note(
+        `${next.holder} processed ${JSON.stringify(processed.line.items)} with epoch ${processed.epoch}`,
+      );
+    });
+    await healAndRead(run, pause, leader.holder);
+    await run.step(`${leader.holder}'s stale write meets the fence`, async () => {
+      const refused = await run
+        .nextLog(leader.holder, ["effect refused: stale fencing epoch"], run.ttlMs)
+        .catch(() => null);
+      run.note(
+        refused
+          ? `refused: item ${String(refused.line.item)} with epoch ${refused.epoch}`
+          : "no refusal logged",
+      );
+    });
+  },
+};

@@ -1,0 +1,86 @@
+// Runbook steps shared by the scenarios: each one named in the runbook's words.
+
+import type { WorkerLog } from "../harness/observe/evidence.ts";
+import type { ActiveFault, Run } from "../harness/run/run.ts";
+import { MSG } from "../harness/run/run.ts";
+import type { Timings } from "../harness/run/timing.ts";
+
+/** The lease the runbook's drill is about. */
+export const OUTBOX = "outbox-forwarder";
+
+/** A lease's holder at a moment. */
+export interface Holder {
+  holder: string;
+  epoch: number;
+}
+
+/** The lines the runbook greps for after a fault. */
+export const LINES_OF_INTEREST = [MSG.expiredLocally, MSG.batchStarted, MSG.itemStarted, MSG.leader];
+
+/** Step: both workloads elected a leader and did work. */
+export async function bringUp(run: Run): Promise<void> {
+  await run.step("bring up the demo with both workers running", async () => {
+    const holders = await run.waitForLeaders(10 * run.ttlMs);
+    for (const [lease, holder] of holders) run.note(`${lease}: ${holder} leads and has processed a batch`);
+  });
+}
+
+/** Step: read the leader from coordination_leases, as the runbook's psql does. */
+export function identifyLeader(run: Run, lease = OUTBOX): Promise<Holder> {
+  return run.step(`identify the ${lease} leader in coordination_leases`, async () => {
+    const row = await run.leaseRow(lease);
+    const holder = row?.holder;
+    if (!row || !holder) throw new Error(`${lease} has no holder`);
+    run.note(
+      `holder_workload_id = ${holder}, fencing_epoch = ${row.epoch}, already_expired = ${row.alreadyExpired}`,
+    );
+    return { holder, epoch: row.epoch };
+  });
+}
+
+/** Step: wait until another epoch holds the lease (a standby took over); notes it either way. */
+export function waitForTakeover(run: Run, from: Holder, lease = OUTBOX): Promise<Holder | null> {
+  return run.step("wait past leaderElection.ttlMs until a standby holds the lease", async () => {
+    const row = await run.waitForLeaseRow(
+      lease,
+      (r) => r.epoch > from.epoch && r.holder !== null,
+      3 * run.ttlMs,
+    );
+    if (!row?.holder) {
+      run.note(`no takeover within ${3 * run.ttlMs} ms: ${JSON.stringify(await run.leaseRow(lease))}`);
+      return null;
+    }
+    run.note(`holder_workload_id = ${row.holder}, fencing_epoch = ${row.epoch} (takeover)`);
+    return { holder: row.holder, epoch: row.epoch };
+  });
+}
+
+/** Step: hold the fault a while longer so a stale leader has every chance to misbehave. */
+export function holdFault(run: Run, worker: string, forMs: number): Promise<void> {
+  return run.step(`keep the fault on ${worker} for ${forMs} ms more`, async () => {
+    await run.hold(forMs);
+  });
+}
+
+/** Step: heal the fault and read what the worker logs first. */
+export function healAndRead(run: Run, fault: ActiveFault, worker: string): Promise<WorkerLog | null> {
+  return run.step(
+    `heal ${fault.window.fault} on ${worker}; grep its log: "lease expired locally" before any batch`,
+    async () => {
+      const next = run.nextLog(worker, LINES_OF_INTEREST, 2 * run.ttlMs).catch(() => null);
+      await fault.heal();
+      const first = await next;
+      run.note(
+        first
+          ? `first line after the heal: ${first.msg}${first.epoch === undefined ? "" : ` (epoch ${first.epoch})`}`
+          : "no line of interest after the heal",
+      );
+      return first;
+    },
+  );
+}
+
+/** Items take a tenth of the ttl, so a pause lands between an item's gate and its write. */
+export function slowItems(t: Timings): Timings {
+  return { ...t, itemWorkMs: Math.round(t.ttlMs / 10), batchSize: 4 };
+}
