@@ -1,5 +1,5 @@
 import pg from "pg";
-import { type Proxy as ToxiproxyProxy, Toxiproxy } from "toxiproxy-node-client";
+import { Toxiproxy, type Proxy as ToxiproxyProxy } from "toxiproxy-node-client";
 import { LeaseChaosError } from "../errors.ts";
 import type { DbEndpoint } from "./provider.ts";
 
