@@ -17,11 +17,18 @@ export function parseOptions(argv: string[], specs: OptionSpecs, allowPositional
     const options = Object.fromEntries(
       Object.entries(specs).map(([name, s]) => [
         name,
-        { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.default !== undefined ? { default: s.default } : {}) },
+        {
+          type: s.type,
+          ...(s.short ? { short: s.short } : {}),
+          ...(s.default !== undefined ? { default: s.default } : {}),
+        },
       ]),
     );
     const parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
-    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+    return {
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+    };
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
   }
