@@ -6,18 +6,26 @@ import { bringUp, identifyLeader } from "./steps.ts";
 
 const CYCLES = 4;
 
+/** The seeded on/off schedule of the flapping latency: the same seed gives the same cycles. */
+function schedule(ttlMs: number, seed: number) {
+  const random = seededRandom(seed ^ 0x5eed);
+  return Array.from({ length: CYCLES }, () => ({
+    latencyMs: Math.round(ttlMs * (0.3 + 0.3 * random())),
+    onMs: Math.round(ttlMs * (0.6 + 0.6 * random())),
+    offMs: Math.round(ttlMs * (0.2 + 0.3 * random())),
+  }));
+}
+
 /** F12: latency on the leader's proxy toggled on and off near the ttl boundary; no overlap, no stale effect. */
 export const flappingLatency: Scenario = {
   name: "flapping-latency",
   summary: "F12: latency on the leader toggled on and off near the ttl boundary (seeded schedule)",
+  lowerBoundMs: (t, seed) => schedule(t.ttlMs, seed).reduce((sum, c) => sum + c.onMs + c.offMs, 0),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const random = seededRandom(run.meta.seed ^ 0x5eed);
-    for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      const latencyMs = Math.round(run.ttlMs * (0.3 + 0.3 * random()));
-      const onMs = Math.round(run.ttlMs * (0.6 + 0.6 * random()));
-      const offMs = Math.round(run.ttlMs * (0.2 + 0.3 * random()));
+    for (const [i, { latencyMs, onMs, offMs }] of schedule(run.ttlMs, run.meta.seed).entries()) {
+      const cycle = i + 1;
       await run.step(
         `cycle ${cycle}: ${latencyMs} ms each way on ${leader.holder} for ${onMs} ms, then ${offMs} ms clear`,
         async () => {

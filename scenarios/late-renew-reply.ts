@@ -13,6 +13,10 @@ import { bringUp, healAndRead, identifyLeader, OUTBOX } from "./steps.ts";
 export const lateRenewReply: Scenario = {
   name: "late-renew-reply",
   summary: "F4: a renew reply arrives late, then renewal stalls; the deadline must be anchored at the send",
+  // The lease must lapse a full ttl after the renew whose reply came late.
+  lowerBoundMs: (t) => t.ttlMs,
+  // No work between an item's gate and its write: every gate pass after the resume is logged.
+  timings: (t) => ({ ...t, itemWorkMs: 0 }),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
@@ -42,7 +46,7 @@ export const lateRenewReply: Scenario = {
       );
       run.note(`already_expired = ${row?.alreadyExpired}, fencing_epoch = ${row?.epoch}`);
     });
-    await healAndRead(run, pause, leader.holder);
     await run.step("heal the late replies", () => slow.heal());
+    await healAndRead(run, pause, leader.holder);
   },
 };

@@ -1,12 +1,13 @@
 // The runbook's remediation: delete the pod; a standby takes over within ttlMs.
 import { processKill } from "../harness/faults/process-kill.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, identifyLeader, waitForTakeover } from "./steps.ts";
+import { bringUp, identifyLeader, takeoverLowerBoundMs, waitForTakeover } from "./steps.ts";
 
 /** F9: SIGKILL the outbox-forwarder leader; a standby must lead within ttlMs. */
 export const leaderKilled: Scenario = {
   name: "leader-killed",
   summary: "F9: kill the leader outright (kubectl delete pod); a standby leads within ttlMs",
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);

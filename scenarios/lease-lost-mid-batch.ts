@@ -2,12 +2,20 @@
 import { processPause } from "../harness/faults/process-pause.ts";
 import { MSG } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, identifyLeader, slowItems, waitForTakeover } from "./steps.ts";
+import {
+  bringUp,
+  healAndRead,
+  identifyLeader,
+  slowItems,
+  takeoverLowerBoundMs,
+  waitForTakeover,
+} from "./steps.ts";
 
 /** F2: pause the leader after it passed its gate for an item; the standby takes over; resume. */
 export const leaseLostMidBatch: Scenario = {
   name: "lease-lost-mid-batch",
   summary: "F2: pause the leader between its gate and its write; the stale write must be fenced off",
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   timings: slowItems,
   async steps(run) {
     await bringUp(run);

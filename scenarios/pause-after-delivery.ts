@@ -1,13 +1,21 @@
 // The outbox's classic hole: an event delivered but not yet marked when the leader stops.
 import { processPause } from "../harness/faults/process-pause.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, identifyLeader, slowItems, waitForTakeover } from "./steps.ts";
+import {
+  bringUp,
+  healAndRead,
+  identifyLeader,
+  slowItems,
+  takeoverLowerBoundMs,
+  waitForTakeover,
+} from "./steps.ts";
 
 /** F2b: pause the leader right after a delivery; the next leader must not deliver that event again. */
 export const pauseAfterDelivery: Scenario = {
   name: "pause-after-delivery",
   summary:
     "F2b: pause the leader right after it delivered an event; the next leader must not deliver it again",
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   timings: slowItems,
   async steps(run) {
     await bringUp(run);

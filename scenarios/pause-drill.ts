@@ -2,7 +2,7 @@
 import { processPause } from "../harness/faults/process-pause.ts";
 import { MSG } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, identifyLeader, waitForTakeover } from "./steps.ts";
+import { bringUp, healAndRead, identifyLeader, takeoverLowerBoundMs, waitForTakeover } from "./steps.ts";
 
 const MAX_PAUSE_ATTEMPTS = 5;
 
@@ -10,6 +10,7 @@ const MAX_PAUSE_ATTEMPTS = 5;
 export const pauseDrill: Scenario = {
   name: "pause-drill",
   summary: "F1: pause the outbox-forwarder leader past ttlMs between batches; it must log local expiry first",
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);

@@ -9,6 +9,8 @@ export const postgresOutage: Scenario = {
   name: "postgres-outage",
   summary:
     "F8: Postgres unreachable for everyone past the ttl; no effects during it, one leader per lease after",
+  // The outage lasts 1.5 ttl.
+  lowerBoundMs: (t) => Math.round(1.5 * t.ttlMs),
   // Nobody can take over during an outage; leadership after it is judged by single-leader and progress.
   checks: [
     "no-batch-after-local-expiry",

@@ -1,12 +1,21 @@
 // The renew commits but its reply never comes back.
 import { blackhole } from "../harness/faults/blackhole.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, holdFault, identifyLeader, waitForTakeover } from "./steps.ts";
+import {
+  bringUp,
+  healAndRead,
+  holdFault,
+  identifyLeader,
+  takeoverLowerBoundMs,
+  waitForTakeover,
+} from "./steps.ts";
 
 /** F6: every reply to the leader is dropped (renews still commit); an unknown outcome means stop at the deadline. */
 export const renewReplyLost: Scenario = {
   name: "renew-reply-lost",
   summary: "F6: the leader's renews commit but their replies are lost; it stops at its local deadline",
+  // Takeover, then the fault is held one more ttl.
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.ttlMs,
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);

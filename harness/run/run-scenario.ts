@@ -104,9 +104,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       sampleEveryMs: Math.max(25, Math.round(timings.ttlMs / 20)),
     });
     await workload.start();
-    const envStartMs = performance.now() - started;
     const startedAt = Date.now();
     await Promise.all(workers.map((spec) => local.startWorker({ spec, env: timingEnv(timings) })));
+    // Environment start: Postgres, the fault proxy, the schema and every worker process spawned.
+    const envStartMs = performance.now() - started;
     const meta: Omit<RunMeta, "healedAt" | "observedUntil"> = {
       scenario: scenario.name,
       runId: id,

@@ -11,6 +11,11 @@ export interface Scenario {
   checks?: string[];
   /** the workers to start; the standard four when absent */
   workers?: (bug: string | null) => WorkerSpec[];
+  /**
+   * The waits the scenario cannot avoid (fault durations, ttl lapses) for a run with these timings
+   * and seed: what a benchmark compares its wall time with.
+   */
+  lowerBoundMs(t: Timings, seed: number): number;
   /** adjusts the worker timings derived from the ttl (e.g. slower items for a mid-batch pause) */
   timings?: (base: Timings) => Timings;
   steps(run: Run): Promise<void>;

@@ -1,0 +1,77 @@
+// The flake hunt: every scenario N times with the reference worker (must pass N of N) and every
+// bug variant N times on the scenario that must catch it (must fail N of N). Prints counts.
+// Usage: npm run soak -- [--runs N] [--seed S] [--ttl-ms T] [--scenarios a,b]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { runScenario } from "../harness/run/run-scenario.ts";
+import { catches, scenarios } from "../scenarios/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "20" },
+    seed: { type: "string", default: String(Date.now() % 2 ** 31) },
+    "ttl-ms": { type: "string", default: "2000" },
+    scenarios: { type: "string" },
+  },
+});
+const runs = Number(values.runs);
+const seed = Number(values.seed);
+const ttlMs = Number(values["ttl-ms"]);
+const only = values.scenarios?.split(",");
+if (!Number.isInteger(runs) || runs < 1)
+  throw new TypeError(`--runs must be a positive integer, got ${values.runs}`);
+
+const reportRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-soak-"));
+const jobs = [
+  ...scenarios.map((s) => ({ scenario: s, bug: null as string | null, want: "pass", check: "" })),
+  ...Object.entries(catches).flatMap(([bug, list]) =>
+    list.map((c) => ({
+      scenario: scenarios.find((s) => s.name === c.scenario) ?? scenarios[0],
+      bug,
+      want: "fail",
+      check: c.check,
+    })),
+  ),
+].filter((j) => j.scenario && (!only || only.includes(j.scenario.name)));
+
+console.log(`soak: ${runs} runs of ${jobs.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms`);
+const t0 = performance.now();
+const lines: string[] = [];
+let bad = 0;
+for (const job of jobs) {
+  if (!job.scenario) continue;
+  let good = 0;
+  const misses: string[] = [];
+  for (let i = 0; i < runs; i++) {
+    const result = await runScenario(job.scenario, {
+      ttlMs,
+      bug: job.bug,
+      seed: seed + i,
+      reportDir: path.join(reportRoot, job.bug ?? "reference", `${job.scenario.name}-${i}`),
+    });
+    const ok =
+      job.want === "pass"
+        ? result.verdict === "pass"
+        : result.checks.some((c) => c.id === job.check && c.verdict === "fail");
+    if (ok) {
+      good += 1;
+      fs.rmSync(result.reportDir, { recursive: true, force: true });
+    } else {
+      misses.push(`seed ${seed + i}: ${result.verdict} (${result.reportDir})`);
+    }
+  }
+  if (good < runs) bad += 1;
+  const what = job.bug ? `${job.bug} caught by ${job.check}` : "reference passes";
+  const line = `${job.scenario.name.padEnd(30)} ${what.padEnd(58)} ${good}/${runs}`;
+  lines.push(line, ...misses.map((m) => `    ${m}`));
+  console.log(line);
+  for (const m of misses) console.log(`    ${m}`);
+}
+console.log(
+  `\nsoak finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${bad} job(s) below ${runs}/${runs}`,
+);
+if (bad === 0) fs.rmSync(reportRoot, { recursive: true, force: true });
+else console.log(`reports of the misses kept in ${reportRoot}`);
+process.exit(bad === 0 ? 0 : 1);
