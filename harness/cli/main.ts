@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { LeaseChaosError, UsageError } from "../errors.ts";
 import type { Command } from "./command.ts";
 import { EXIT } from "./command.ts";
 
@@ -72,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // Our own errors say what failed and how; a stack trace would only bury that.
+    if (err instanceof LeaseChaosError) {
       console.error(`lease-chaos ${command.name}: ${err.message}`);
       return EXIT.usage;
     }

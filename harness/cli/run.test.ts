@@ -1,0 +1,51 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+
+const BIN = fileURLToPath(new URL("../../bin/lease-chaos.js", import.meta.url));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("lease-chaos run / list / matrix: bad input exits 2 before anything starts", () => {
+  test("list prints every scenario with one line each", () => {
+    const r = cli("list");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(12);
+    expect(lines[0]).toMatch(/^pause-drill\s+F1: /);
+  });
+
+  test("an unknown scenario lists the valid ones", () => {
+    const r = cli("run", "pause-dril");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown scenario "pause-dril"; valid: pause-drill, lease-lost-mid-batch');
+  });
+
+  test("an unknown --bug lists the variants", () => {
+    const r = cli("run", "pause-drill", "--bug", "sometimes");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--bug "sometimes" is not one of: cached-leader');
+  });
+
+  test("no scenario, or names with --all, is a usage error", () => {
+    expect(cli("run").stderr).toContain("name a scenario or give --all");
+    expect(cli("run", "pause-drill", "--all").code).toBe(2);
+  });
+
+  test("a malformed --toxiproxy-url and --repeat 0 name the option", () => {
+    const url = cli("run", "pause-drill", "--toxiproxy-url", "localhost:8474");
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain("--toxiproxy-url must be an http URL");
+    const repeat = cli("run", "--all", "--repeat", "0");
+    expect(repeat.stderr).toContain("--repeat must be between 1 and 1000, got 0");
+  });
+
+  test("matrix rejects an unknown scenario", () => {
+    const r = cli("matrix", "--scenarios", "pause-drill,nope");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown scenario "nope"');
+  });
+});
