@@ -1,11 +1,11 @@
 // The runbook's title: the lease is lost while a batch is in flight.
-import { processPause } from "../harness/faults/process-pause.ts";
 import { MSG } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
   healAndRead,
   identifyLeader,
+  pauseAtLog,
   slowItems,
   takeoverLowerBoundMs,
   waitForTakeover,
@@ -20,16 +20,11 @@ export const leaseLostMidBatch: Scenario = {
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const pause = await run.step(
+    const pause = await pauseAtLog(
+      run,
+      leader.holder,
+      MSG.itemStarted,
       `queue a large batch; pause ${leader.holder} while an item is in flight`,
-      async () => {
-        await run.produceOutbox(8);
-        await run.nextLog(leader.holder, [MSG.batchStarted], 5 * run.ttlMs);
-        await run.nextLog(leader.holder, [MSG.itemStarted], 5 * run.ttlMs);
-        const fault = await run.inject(processPause(leader.holder));
-        run.note(fault.window.detail);
-        return fault;
-      },
     );
     await waitForTakeover(run, leader);
     await healAndRead(run, pause, leader.holder);

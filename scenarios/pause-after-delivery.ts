@@ -1,10 +1,10 @@
 // The outbox's classic hole: an event delivered but not yet marked when the leader stops.
-import { processPause } from "../harness/faults/process-pause.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
   healAndRead,
   identifyLeader,
+  pauseAtLog,
   slowItems,
   takeoverLowerBoundMs,
   waitForTakeover,
@@ -20,15 +20,11 @@ export const pauseAfterDelivery: Scenario = {
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const pause = await run.step(
+    const pause = await pauseAtLog(
+      run,
+      leader.holder,
+      "item delivered",
       `queue a batch; pause ${leader.holder} right after it delivers an event`,
-      async () => {
-        await run.produceOutbox(8);
-        const delivered = await run.nextLog(leader.holder, ["item delivered"], 5 * run.ttlMs);
-        const fault = await run.inject(processPause(leader.holder));
-        run.note(`${fault.window.detail}; last delivered event ${String(delivered.line.item)}`);
-        return fault;
-      },
     );
     await waitForTakeover(run, leader);
     await healAndRead(run, pause, leader.holder);

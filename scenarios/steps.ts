@@ -1,8 +1,11 @@
 // Runbook steps shared by the scenarios: each one named in the runbook's words.
 
+import type { Fault } from "../harness/faults/fault.ts";
+import { processPause } from "../harness/faults/process-pause.ts";
 import type { WorkerLog } from "../harness/observe/evidence.ts";
 import type { ActiveFault, Run } from "../harness/run/run.ts";
 import { MSG } from "../harness/run/run.ts";
+import type { Scenario } from "../harness/run/scenario.ts";
 import type { Timings } from "../harness/run/timing.ts";
 
 /** The lease the runbook's drill is about. */
@@ -89,4 +92,52 @@ export function slowItems(t: Timings): Timings {
  * ttl − renew interval later (the last renewal came at most one interval before the fault). */
 export function takeoverLowerBoundMs(t: Timings): number {
   return t.ttlMs - t.renewIntervalMs;
+}
+
+/** Step: inject a fault, noting the evidence that it took effect. */
+export function inject(run: Run, description: string, fault: Fault): Promise<ActiveFault> {
+  return run.step(description, async () => {
+    const active = await run.inject(fault);
+    run.note(active.window.detail);
+    return active;
+  });
+}
+
+/** Step: queue a batch, then freeze `worker` (SIGSTOP) the moment it logs `msg`. */
+export function pauseAtLog(run: Run, worker: string, msg: string, description: string): Promise<ActiveFault> {
+  return run.step(description, async () => {
+    await run.produceOutbox(8);
+    const line = await run.nextLog(worker, [msg], 5 * run.ttlMs);
+    const fault = await run.inject(processPause(worker));
+    run.note(
+      `${fault.window.detail}; at "${msg}"${line.line.item === undefined ? "" : ` of item ${String(line.line.item)}`}`,
+    );
+    return fault;
+  });
+}
+
+/**
+ * A scenario of the commonest shape: a fault silences the outbox-forwarder leader's database; a
+ * standby must take over; the fault is held one more ttl so a stale leader has every chance to
+ * misbehave; then it heals and the old leader's log is read.
+ */
+export function leaderFaultScenario(spec: {
+  name: string;
+  summary: string;
+  describe: (leader: string, run: Run) => string;
+  fault: (leader: string, run: Run) => Fault;
+}): Scenario {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.ttlMs,
+    async steps(run) {
+      await bringUp(run);
+      const leader = await identifyLeader(run);
+      const fault = await inject(run, spec.describe(leader.holder, run), spec.fault(leader.holder, run));
+      await waitForTakeover(run, leader);
+      await holdFault(run, leader.holder, run.ttlMs);
+      await healAndRead(run, fault, leader.holder);
+    },
+  };
 }

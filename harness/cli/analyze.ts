@@ -9,6 +9,7 @@ import { renderTimeline } from "../report/timeline.ts";
 import { readEvidence, type VerdictFile } from "../report/write.ts";
 import { type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
+import { runJson } from "./print-run.ts";
 
 const OPTIONS: OptionSpecs = {
   json: { type: "boolean", help: "print one JSON object on stdout instead of the table" },
@@ -46,19 +47,7 @@ export const analyzeCommand: Command = {
       fs.writeFileSync(path.join(dir, "timeline.html"), renderTimeline(evidence, file));
     }
     if (values.json === true) {
-      const out = {
-        verdict,
-        checks: checks.map(({ id, verdict: v, detail, violations }) => ({
-          id,
-          verdict: v,
-          detail,
-          violations,
-        })),
-        metrics,
-        reportDir: dir,
-        reasons,
-      };
-      process.stdout.write(`${JSON.stringify(out)}\n`);
+      process.stdout.write(`${JSON.stringify(runJson(file))}\n`);
     } else {
       printTable(file, stored, values.write === true);
     }

@@ -1,9 +1,9 @@
 import { BUG_NAMES } from "../../fixtures/workers/bugs.ts";
 import { pauseDrill } from "../../scenarios/pause-drill.ts";
-import { metricsLine, verdictTable } from "../report/console.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
+import { printRun, runJson } from "./print-run.ts";
 
 const OPTIONS: OptionSpecs = {
   "ttl-ms": { type: "string", help: "lease ttl (leaderElection.ttlMs), default 2000" },
@@ -34,29 +34,8 @@ export const drillCommand: Command = {
       progress: json ? () => {} : log,
       reproduce: (s) => `npx lease-chaos drill --ttl-ms ${ttlMs} --seed ${s}${bug ? ` --bug ${bug}` : ""}`,
     });
-    if (json) {
-      const { verdict, checks, metrics, reportDir: dir, seed: s, reasons } = result;
-      const out = {
-        verdict,
-        checks: checks.map(({ id, verdict: v, detail, violations }) => ({
-          id,
-          verdict: v,
-          detail,
-          violations,
-        })),
-        metrics,
-        reportDir: dir,
-        seed: s,
-        reasons,
-      };
-      process.stdout.write(`${JSON.stringify(out)}\n`);
-    } else {
-      log("");
-      log(verdictTable(result.checks, result.verdict, result.reasons));
-      log(`  metrics: ${metricsLine(result.metrics)}`);
-      log(`  report:  ${result.reportDir}`);
-      if (result.verdict !== "pass") log(`  seed ${result.seed}; reproduce with: ${result.reproduce}`);
-    }
+    if (json) process.stdout.write(`${JSON.stringify(runJson(result))}\n`);
+    else printRun(result, log);
     return result.verdict === "pass" ? EXIT.pass : result.verdict === "fail" ? EXIT.fail : EXIT.usage;
   },
 };

@@ -1,4 +1,4 @@
-import { LeaseChaosError, UsageError } from "../errors.ts";
+import { LeaseChaosError } from "../errors.ts";
 import type { Command } from "./command.ts";
 import { EXIT } from "./command.ts";
 

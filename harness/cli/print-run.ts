@@ -1,8 +1,8 @@
 import { metricsLine, verdictTable } from "../report/console.ts";
-import type { RunResult } from "../run/run-scenario.ts";
+import type { VerdictFile } from "../report/write.ts";
 
 /** Prints a run's verdict table, metrics, report folder, and on failure its seed and reproduce command. */
-export function printRun(result: RunResult, log: (line: string) => void): void {
+export function printRun(result: VerdictFile, log: (line: string) => void): void {
   log("");
   log(verdictTable(result.checks, result.verdict, result.reasons));
   log(`  metrics: ${metricsLine(result.metrics)}`);
@@ -10,8 +10,8 @@ export function printRun(result: RunResult, log: (line: string) => void): void {
   if (result.verdict !== "pass") log(`  seed ${result.seed}; reproduce with: ${result.reproduce}`);
 }
 
-/** The JSON shape of one run, as drill --json and run --json print it. */
-export function runJson(result: RunResult) {
+/** The JSON shape of one run, as drill, run and analyze print it with --json. */
+export function runJson(result: VerdictFile) {
   const { scenario, verdict, checks, metrics, reportDir, seed, reasons, reproduce } = result;
   return {
     scenario,
