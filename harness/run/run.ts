@@ -143,7 +143,12 @@ export class Run {
   }
 
   /** The first line of `worker` with one of `msgs` logged at or after `sinceTs`, recorded already or still to come. */
-  async logSince(worker: string, msgs: readonly string[], sinceTs: number, timeoutMs: number): Promise<WorkerLog> {
+  async logSince(
+    worker: string,
+    msgs: readonly string[],
+    sinceTs: number,
+    timeoutMs: number,
+  ): Promise<WorkerLog> {
     // Checking and subscribing happen in one tick, so no line can slip between them.
     const seen = this.logsOf(worker).find((e) => e.ts >= sinceTs && msgs.includes(e.msg));
     return seen ?? this.nextLog(worker, msgs, timeoutMs);
