@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import { killQuietly, onExitSync } from "../../cleanup.ts";
 import type { WorkerLog } from "../../observe/evidence.ts";
 import type { DbEndpoint, EventSink, WorkerLaunch, WorkerState } from "../provider.ts";
+import { workerBundle } from "./worker-bundle.ts";
 
 const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const WORKER_ENTRY = path.join(PACKAGE_ROOT, "fixtures/workers/main.ts");
 const STDERR_TAIL_LINES = 20;
 
 /** Parses one stdout line of a worker into a log event; non-JSON output is kept as a raw line. */
@@ -77,7 +76,8 @@ export class WorkerProcess {
   /** Spawns the worker and resolves once the process exists (not once it leads). */
   async start(): Promise<void> {
     const { spec, env } = this.launch;
-    const child = spawn(process.execPath, ["--import", "tsx", WORKER_ENTRY], {
+    const entry = await workerBundle();
+    const child = spawn(process.execPath, [entry], {
       cwd: PACKAGE_ROOT,
       stdio: ["pipe", "pipe", "pipe"],
       env: {
