@@ -29,7 +29,7 @@ export interface ChosenEnvironment {
 }
 
 /** Why docker cannot run here, or null when an engine answers and every image is present. */
-async function dockerUnavailable(images?: Partial<DockerImages>): Promise<string | null> {
+export async function dockerUnavailable(images?: Partial<DockerImages>): Promise<string | null> {
   const [{ connectEngine }, { resolveImages }] = await Promise.all([
     import("./docker/engine.ts"),
     import("./docker/images.ts"),

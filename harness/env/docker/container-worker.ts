@@ -8,6 +8,9 @@ import type { EventSink, WorkerState } from "../provider.ts";
 
 const LOG_TAIL_LINES = 30;
 
+/** What a worker's first line was: a JSON log line on stdout, or anything else (stderr, plain text). */
+export type FirstLine = "json" | "other";
+
 // A container killed by signal n exits with 128 + n; the local provider reports such exits by name.
 const SIGNAL_NAMES = new Map<number, string>(
   Object.entries(os.constants.signals).map(([name, n]) => [n, name]),
@@ -28,7 +31,7 @@ export class ContainerWorker {
   #running = false;
   #expectExit = false;
   #streams = new Set<NodeJS.ReadableStream & { destroy?: () => void }>();
-  #firstLine: (() => void) | null = null;
+  #firstLine: ((kind: FirstLine) => void) | null = null;
   readonly logTail: string[] = [];
 
   constructor(
@@ -46,8 +49,8 @@ export class ContainerWorker {
    * Follows the running container's log and its exit. `since` (sinceNow() taken earlier) skips what
    * it logged before; without it the whole log since the container's start is read.
    */
-  async attach(since?: string): Promise<{ firstLine: Promise<void>; exited: Promise<void> }> {
-    const firstLine = new Promise<void>((resolve) => {
+  async attach(since?: string): Promise<{ firstLine: Promise<FirstLine>; exited: Promise<void> }> {
+    const firstLine = new Promise<FirstLine>((resolve) => {
       this.#firstLine = resolve;
     });
     await this.#follow(since);
@@ -86,17 +89,17 @@ export class ContainerWorker {
     };
     readline.createInterface({ input: out }).on("line", (line) => {
       const [engineTs, text] = split(line);
-      this.#remember(text);
       if (!text.trim()) return;
       const event = parseWorkerLine(text, this.spec.id, this.spec.leaseName);
+      this.#remember(text, event.level === "raw" ? "other" : "json");
       // A line that is not JSON has no ts of its own: the engine's receipt time is the better clock.
       this.sink(event.level === "raw" ? { ...event, ts: engineTs } : event);
     });
-    readline.createInterface({ input: err }).on("line", (line) => this.#remember(split(line)[1]));
+    readline.createInterface({ input: err }).on("line", (line) => this.#remember(split(line)[1], "other"));
   }
 
-  #remember(text: string): void {
-    this.#firstLine?.();
+  #remember(text: string, kind: FirstLine): void {
+    this.#firstLine?.(kind);
     this.#firstLine = null;
     this.logTail.push(text);
     if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();

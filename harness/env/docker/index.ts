@@ -15,6 +15,7 @@ import { PROXY_PORTS, SlotProxies } from "./slot-proxies.ts";
 
 const READY_TIMEOUT_MS = 60_000;
 const WORKER_FIRST_LINE_MS = 15_000;
+const LAST_WORDS_MS = 1_000;
 const DB = { user: "postgres", password: "lease-chaos", database: "postgres" };
 
 /** Options of the docker provider. */
@@ -257,15 +258,23 @@ export class StartedDockerEnvironment implements StartedEnvironment {
     this.#workers.set(spec.id, worker);
     const { firstLine, exited } = await worker.attach();
     let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      firstLine.then(() => "up" as const),
+    const within = <T>(ms: number, value: T) =>
+      new Promise<T>((resolve) => {
+        timer = setTimeout(() => resolve(value), ms);
+      });
+    let outcome = await Promise.race([
+      firstLine,
       exited.then(() => "exited" as const),
-      new Promise<"silent">((resolve) => {
-        timer = setTimeout(() => resolve("silent"), WORKER_FIRST_LINE_MS);
-      }),
+      within(WORKER_FIRST_LINE_MS, "silent" as const),
     ]);
     clearTimeout(timer);
-    // A first line may be the worker's last words: give a failing start a moment to show as an exit.
+    // A first line on stderr or in plain text may be the worker's last words: a moment to show as an exit.
+    if (outcome === "other")
+      outcome = await Promise.race([
+        exited.then(() => "exited" as const),
+        within(LAST_WORDS_MS, "other" as const),
+      ]);
+    clearTimeout(timer);
     const state = outcome === "exited" ? "exited" : await worker.state();
     if (state === "exited") {
       const info = await docker.getContainer(container.getId()).inspect();
