@@ -23,15 +23,14 @@ export const flappingLatency: Scenario = {
   lowerBoundMs: (t, seed) => schedule(t.ttlMs, seed).reduce((sum, c) => sum + c.onMs + c.offMs, 0),
   async steps(run) {
     await bringUp(run);
-    const leader = await identifyLeader(run);
     for (const [i, { latencyMs, onMs, offMs }] of schedule(run.ttlMs, run.meta.seed).entries()) {
       const cycle = i + 1;
+      // Whoever leads now: after a takeover the next cycle hits the new leader.
+      const { holder } = await identifyLeader(run);
       await run.step(
-        `cycle ${cycle}: ${latencyMs} ms each way on ${leader.holder} for ${onMs} ms, then ${offMs} ms clear`,
+        `cycle ${cycle}: ${latencyMs} ms each way on ${holder} for ${onMs} ms, then ${offMs} ms clear`,
         async () => {
-          const fault = await run.inject(
-            latency(leader.holder, { latencyMs, streams: ["upstream", "downstream"] }),
-          );
+          const fault = await run.inject(latency(holder, { latencyMs, streams: ["upstream", "downstream"] }));
           await run.hold(onMs);
           await fault.heal();
           await run.hold(offMs);

@@ -15,8 +15,9 @@ export const lateRenewReply: Scenario = {
   summary: "F4: a renew reply arrives late, then renewal stalls; the deadline must be anchored at the send",
   // The lease must lapse a full ttl after the renew whose reply came late.
   lowerBoundMs: (t) => t.ttlMs,
-  // No work between an item's gate and its write: every gate pass after the resume is logged.
-  timings: (t) => ({ ...t, itemWorkMs: 0 }),
+  // No work between an item's gate and its write, so every gate pass after the resume is logged;
+  // the statement timeout sits well above the reply latency, so late replies are not dropped.
+  timings: (t) => ({ ...t, itemWorkMs: 0, queryTimeoutMs: Math.round(0.8 * t.ttlMs) }),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);

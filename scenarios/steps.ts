@@ -103,16 +103,44 @@ export function inject(run: Run, description: string, fault: Fault): Promise<Act
   });
 }
 
-/** Step: queue a batch, then freeze `worker` (SIGSTOP) the moment it logs `msg`. */
+/** Lines that show an item's work went on: after one of these, a pause no longer lands inside it. */
+const PROGRESS = [
+  MSG.itemStarted,
+  "item delivered",
+  "item already forwarded",
+  "effect refused: stale fencing epoch",
+  MSG.batchProcessed,
+];
+const MAX_PAUSE_ATTEMPTS = 5;
+
+/**
+ * Step: queue a batch, then freeze `worker` (SIGSTOP) the moment it logs `msg`. The worker had a
+ * moment to go on before the signal landed, so its log is read once the pipe is quiet: if the
+ * item went on past the point, the pause is lifted and tried again on the next one.
+ */
 export function pauseAtLog(run: Run, worker: string, msg: string, description: string): Promise<ActiveFault> {
   return run.step(description, async () => {
     await run.produceOutbox(8);
-    const line = await run.nextLog(worker, [msg], 5 * run.ttlMs);
-    const fault = await run.inject(processPause(worker));
-    run.note(
-      `${fault.window.detail}; at "${msg}"${line.line.item === undefined ? "" : ` of item ${String(line.line.item)}`}`,
-    );
-    return fault;
+    for (let attempt = 1; ; attempt++) {
+      const line = await run.nextLog(worker, [msg], 5 * run.ttlMs);
+      const fault = await run.inject(processPause(worker));
+      await run.quiet(worker, 50, run.ttlMs / 4);
+      const missed = run
+        .logsOf(worker)
+        .some((e) => e.ts >= line.ts && e !== line && PROGRESS.includes(e.msg));
+      const item = line.line.item === undefined ? "" : ` of item ${String(line.line.item)}`;
+      if (!missed || attempt === MAX_PAUSE_ATTEMPTS) {
+        run.note(
+          `${fault.window.detail}; at "${msg}"${item}${missed ? " (the worker had gone on: no attempt caught it)" : ""}`,
+        );
+        return fault;
+      }
+      run.note(
+        `${worker} went on past "${msg}"${item} before the pause landed; unpausing and trying the next one`,
+      );
+      await fault.heal();
+      await run.produceOutbox(4);
+    }
   });
 }
 

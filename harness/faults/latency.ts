@@ -19,7 +19,8 @@ export function latency(worker: string, options: LatencyOptions): Fault {
   const names = options.streams.map((s) => `lease-chaos-latency-${s}`);
   let probe: ProbeConnection | null = null;
   let measuredMs = 0;
-  const expectedMs = options.latencyMs * options.streams.length - (options.jitterMs ?? 0);
+  // The least a round trip can take: every direction at its smallest draw.
+  const expectedMs = options.streams.length * (options.latencyMs - (options.jitterMs ?? 0));
   return {
     kind: "latency",
     target: worker,

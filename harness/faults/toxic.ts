@@ -15,11 +15,13 @@ export async function addToxic(
   return proxy.addToxic({ ...toxic, toxicity: 1 } as any);
 }
 
-/** Removes a toxic by name; a toxic that is already gone is fine (heal is idempotent). */
+/** Removes a toxic by name; a toxic that is already gone is fine (heal is idempotent), any other error is not. */
 export async function removeToxic(env: StartedEnvironment, worker: string, name: string): Promise<void> {
   const proxy = await env.proxies.proxy(worker);
-  await proxy
-    .getToxic(name)
-    .then((t) => t.remove())
-    .catch(() => {});
+  try {
+    await (await proxy.getToxic(name)).remove();
+  } catch (err) {
+    // toxiproxy-node-client reports only "Request failed with status code N".
+    if (!/status code 404/.test((err as Error).message)) throw err;
+  }
 }

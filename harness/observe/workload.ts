@@ -67,10 +67,13 @@ export class Workload {
 
   /** Runs a query on the observer connection between samples (one connection, one statement at a time). */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    let result!: T;
-    return this.#enqueue(async () => {
-      result = await task();
-    }).then(() => result);
+    const result = this.#busy.then(task);
+    // The queue goes on after a failure; the caller sees it.
+    this.#busy = result.then(
+      () => {},
+      () => {},
+    );
+    return result;
   }
 
   async stop(): Promise<void> {

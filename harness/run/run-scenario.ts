@@ -86,6 +86,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const reasons: string[] = [];
   let env: StartedEnvironment | null = null;
   let observer: Observer | null = null;
+  let workload: Workload | null = null;
   try {
     const chosen = await startEnvironment({
       provider: options.provider ?? "local",
@@ -103,7 +104,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await observer.applySchema();
     // New work arrives at a third of what one leader gets through, so a healed run always drains.
     const perSecond = throughputPerSecond(timings);
-    const workload = new Workload(observer, recorder, {
+    workload = new Workload(observer, recorder, {
       random: seededRandom(seed),
       ttlMs: timings.ttlMs,
       initialOutbox: Math.max(5, Math.round(perSecond)),
@@ -135,7 +136,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       reasons.push(`scenario step failed: ${(err as Error).message}`);
       progress(`         step failed: ${(err as Error).message}`);
     } finally {
-      await run.healAll();
+      reasons.push(...(await run.healAll()));
     }
     for (const f of run.faults)
       if (!f.window.verified) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
@@ -187,6 +188,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     return result;
   } finally {
     unsubscribe();
+    await workload?.stop();
     await observer?.close();
     await env?.stop();
   }

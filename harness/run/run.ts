@@ -123,11 +123,11 @@ export class Run {
     }
   }
 
-  /** Waits for the next log line of `worker` whose msg is one of `msgs`. */
+  /** Waits for the next log line of `worker` whose msg is one of `msgs` (any line for ANY_MSG). */
   nextLog(worker: string, msgs: readonly string[], timeoutMs: number): Promise<WorkerLog> {
     return this.recorder.waitFor(
       (e: EvidenceEvent): e is WorkerLog =>
-        e.kind === "worker-log" && e.worker === worker && msgs.includes(e.msg),
+        e.kind === "worker-log" && e.worker === worker && (msgs === ANY_MSG || msgs.includes(e.msg)),
       `${worker} to log ${msgs.map((m) => JSON.stringify(m)).join(" or ")}`,
       timeoutMs,
     );
@@ -195,8 +195,8 @@ export class Run {
       window,
       heal: async () => {
         if (healed) return;
-        healed = true;
         await fault.heal(ctx);
+        healed = true;
         window.end = Date.now();
         this.healedAt = window.end;
       },
@@ -213,8 +213,18 @@ export class Run {
     return active;
   }
 
-  /** Heals every fault still active; safe to call twice. */
-  async healAll(): Promise<void> {
-    for (const fault of this.faults) await fault.heal();
+  /** Heals every fault still active, each even when another fails; returns what could not be healed. */
+  async healAll(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const fault of this.faults) {
+      try {
+        await fault.heal();
+      } catch (err) {
+        failures.push(
+          `heal of ${fault.window.id} on ${fault.window.target} failed: ${(err as Error).message}`,
+        );
+      }
+    }
+    return failures;
   }
 }

@@ -7,6 +7,8 @@ export interface Timings {
   batchIntervalMs: number;
   batchSize: number;
   itemWorkMs: number;
+  /** a statement with no reply by then is indeterminate and its connection is dropped */
+  queryTimeoutMs: number;
 }
 
 /** Timings for a ttl: renew 4 times per ttl, standbys poll 10 times, a 10% safety margin. */
@@ -19,6 +21,7 @@ export function timingsFor(ttlMs: number): Timings {
     batchIntervalMs: Math.round(ttlMs / 10),
     batchSize: 10,
     itemWorkMs: 10,
+    queryTimeoutMs: Math.round(ttlMs / 2),
   };
 }
 
@@ -32,7 +35,7 @@ export function timingEnv(t: Timings): Record<string, string> {
     BATCH_INTERVAL_MS: String(t.batchIntervalMs),
     BATCH_SIZE: String(t.batchSize),
     ITEM_WORK_MS: String(t.itemWorkMs),
-    LEASE_QUERY_TIMEOUT_MS: String(Math.round(t.ttlMs / 2)),
+    LEASE_QUERY_TIMEOUT_MS: String(t.queryTimeoutMs),
   };
 }
 

@@ -1,7 +1,7 @@
 import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
 import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
 import { ProbeConnection, probe, WorkerProxies } from "../worker-proxies.ts";
-import { type StartedPostgres, startPostgres } from "./postgres.ts";
+import { recordChild, type StartedPostgres, startPostgres } from "./postgres.ts";
 import { type StartedProxyProcess, startProxyProcess } from "./proxy-process.ts";
 import { WorkerProcess } from "./worker-process.ts";
 
@@ -33,6 +33,7 @@ export class LocalEnvironment {
       if (proxy.status === "fulfilled") await proxy.value?.stop();
       throw postgres.status === "rejected" ? postgres.reason : (proxy as PromiseRejectedResult).reason;
     }
+    recordChild(postgres.value.root, proxy.value?.pid);
     const url = toxiproxyUrl ?? proxy.value?.url ?? "";
     const proxies = new WorkerProxies(url, `127.0.0.1:${postgres.value.endpoint.port}`);
     const env = new StartedLocalEnvironment(postgres.value, proxy.value, proxies, this.options.sink);
@@ -82,6 +83,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     const worker = new WorkerProcess(launch, endpoint, this.sink);
     this.#workers.set(launch.spec.id, worker);
     await worker.start();
+    recordChild(this.postgres.root, worker.pid);
   }
 
   #endpoint(id: string): DbEndpoint {
@@ -131,6 +133,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     const worker = this.#worker(id);
     await worker.kill();
     await worker.start();
+    recordChild(this.postgres.root, worker.pid);
   }
 
   async stop(): Promise<void> {

@@ -9,12 +9,15 @@ import type { DbEndpoint } from "../provider.ts";
 
 const DIR_PREFIX = "lease-chaos-pg-";
 const OWNER_FILE = "lease-chaos.owner";
+const CHILDREN_FILE = "lease-chaos.children";
 const LOG_TAIL_LINES = 30;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** A running embedded Postgres: its endpoint, start time, and stop (which removes its data). */
 export interface StartedPostgres extends AsyncDisposable {
   endpoint: DbEndpoint;
+  /** the run's temp folder: data directory, owner pid, recorded children */
+  root: string;
   dataDir: string;
   startMs: number;
   stop(): Promise<void>;
@@ -29,7 +32,25 @@ function postmasterPid(dataDir: string): number | undefined {
   }
 }
 
-/** Removes data directories (and their postmasters) left by harness processes that died. */
+/** True when `pid` is still one of ours (a pid can be reused once its process is gone). */
+function isOurs(pid: number, markers: string[]): boolean {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return markers.some((m) => cmdline.includes(m));
+  } catch {
+    return false;
+  }
+}
+
+/** Notes a child process (worker, proxy) of the run owning `root`, so a later run can reap it. */
+export function recordChild(root: string, pid: number | undefined): void {
+  if (pid !== undefined) fs.appendFileSync(path.join(root, CHILDREN_FILE), `${pid}\n`);
+}
+
+/**
+ * Removes what harness processes that died (even by SIGKILL, when no exit handler ran) left
+ * behind: their workers (perhaps still SIGSTOPped), their proxy, their postmaster and data.
+ */
 export function reapLeftovers(tmpDir = os.tmpdir()): string[] {
   const reaped: string[] = [];
   for (const name of fs.readdirSync(tmpDir)) {
@@ -39,12 +60,30 @@ export function reapLeftovers(tmpDir = os.tmpdir()): string[] {
     try {
       owner = Number(fs.readFileSync(path.join(dir, OWNER_FILE), "utf8"));
     } catch {
-      // No owner file: a directory from a run that died before writing it; old enough means abandoned.
-      const ageMs = Date.now() - fs.statSync(dir).mtimeMs;
+      // No owner file: a run that died before writing it, or one just removed by its owner.
+      let ageMs = 0;
+      try {
+        ageMs = Date.now() - fs.statSync(dir).mtimeMs;
+      } catch {
+        continue;
+      }
       if (ageMs < 60_000) continue;
     }
     if (Number.isInteger(owner) && isAlive(owner)) continue;
-    killQuietly(postmasterPid(path.join(dir, "data")), "SIGQUIT");
+    let children: number[] = [];
+    try {
+      children = fs
+        .readFileSync(path.join(dir, CHILDREN_FILE), "utf8")
+        .split("\n")
+        .map(Number)
+        .filter((n) => n > 0);
+    } catch {
+      // no children recorded
+    }
+    for (const pid of children)
+      if (isOurs(pid, ["lease-chaos", "harness/cli/proxy.ts"])) killQuietly(pid, "SIGKILL");
+    const postmaster = postmasterPid(path.join(dir, "data"));
+    if (postmaster !== undefined && isOurs(postmaster, ["postgres"])) killQuietly(postmaster, "SIGQUIT");
     fs.rmSync(dir, { recursive: true, force: true });
     reaped.push(dir);
   }
@@ -134,5 +173,5 @@ export async function startPostgres(
     stopped = true;
     await stopBounded(true);
   };
-  return { endpoint, dataDir, startMs: performance.now() - t0, stop, [Symbol.asyncDispose]: stop };
+  return { endpoint, root, dataDir, startMs: performance.now() - t0, stop, [Symbol.asyncDispose]: stop };
 }

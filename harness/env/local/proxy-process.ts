@@ -12,6 +12,7 @@ const START_TIMEOUT_MS = 15_000;
 /** Our fault proxy running as a child process: its API URL and stop(). */
 export interface StartedProxyProcess {
   url: string;
+  pid: number | undefined;
   seed: number;
   stop(): Promise<void>;
 }
@@ -58,6 +59,7 @@ export async function startProxyProcess(seed: number): Promise<StartedProxyProce
     let stopped = false;
     return {
       url,
+      pid: child.pid,
       seed,
       async stop() {
         if (stopped) return;
