@@ -37,9 +37,9 @@ async function main(): Promise<void> {
   );
 
   const t = timingsFor(TTL_MS);
-  // The runbook's own waits: the paused leader's lease must lapse (ttlMs after its last renewal,
-  // which came at most one renew interval before the pause), then a standby's next acquire poll.
-  const lowerBoundMs = TTL_MS - t.renewIntervalMs + t.retryIntervalMs;
+  // The runbook's own wait: the paused leader's lease must lapse before a standby can take it,
+  // at least ttl - renew interval after the pause (the last renewal came at most one interval before).
+  const lowerBoundMs = pauseDrill.lowerBoundMs(t, SEED);
   const reportRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-bench-"));
   const walls: number[] = [];
   for (let i = 0; i < RUNS; i++) {
