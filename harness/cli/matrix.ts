@@ -2,10 +2,11 @@ import path from "node:path";
 import { BUG_NAMES } from "../../fixtures/workers/bugs.ts";
 import { catches, scenarios } from "../../scenarios/index.ts";
 import type { Verdict } from "../checks/check.ts";
+import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
 import { newSeed } from "../random.ts";
 import { runScenario } from "../run/run-scenario.ts";
-import { intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
 
 const OPTIONS: OptionSpecs = {
@@ -16,6 +17,7 @@ const OPTIONS: OptionSpecs = {
   scenarios: { type: "string", help: "comma-separated scenarios to run (default: all)" },
   seed: { type: "string", help: "seed of every run (logged)" },
   "ttl-ms": { type: "string", help: "lease ttl, default 2000" },
+  provider: { type: "string", help: `where the runs happen: ${PROVIDERS.join(", ")} (default local)` },
   "report-dir": { type: "string", help: "root folder of the reports (default reports/matrix-<time>)" },
   json: { type: "boolean", help: 'print one JSON object: {"verdict","rows":[{"variant","caught","runs"}]}' },
 };
@@ -48,9 +50,10 @@ export const matrixCommand: Command = {
     const root = path.resolve(
       (values["report-dir"] as string | undefined) ?? path.join("reports", `matrix-${Date.now()}`),
     );
+    const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-    log(`matrix: seed ${seed}, ttl ${ttlMs} ms, reports in ${root}`);
+    log(`matrix: seed ${seed}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`);
 
     const rows: { variant: string; runs: Cell[]; caught: string[] }[] = [];
     for (const variant of [REFERENCE, ...BUG_NAMES]) {
@@ -64,6 +67,7 @@ export const matrixCommand: Command = {
           ttlMs,
           bug: variant === REFERENCE ? null : variant,
           seed,
+          provider,
           reportDir: path.join(root, variant, scenario.name),
         });
         const bad = result.checks.filter((c) => c.verdict !== "pass").map((c) => c.id);
