@@ -47,7 +47,9 @@ export const lateRenewReply: Scenario = {
       );
       run.note(`already_expired = ${row?.alreadyExpired}, fencing_epoch = ${row?.epoch}`);
     });
-    await run.step("heal the late replies", () => slow.heal());
+    // Resume while replies are still late: the renew the worker sends on waking learns that the
+    // lease is gone only a latency later, so whatever its gate says until then shows in its log.
     await healAndRead(run, pause, leader.holder);
+    await run.step("heal the late replies", () => slow.heal());
   },
 };
