@@ -7,6 +7,9 @@ export const LOG_MSG = {
   itemStarted: "item started",
   leader: "lease state = LEADER",
   expiredLocally: "lease expired locally; skip batch until renewed",
+  // Learning from the database that the lease is gone: a gate that watches its deadline has always
+  // warned before this (its deadline lies before the database's expires_at); a cached gate never does.
+  leaseLost: "lease lost",
 } as const;
 
 const OF_INTEREST = new Set<string>(Object.values(LOG_MSG));

@@ -29,6 +29,20 @@ describe("no-batch-after-local-expiry", () => {
     expect(r.metrics?.maxMsPastExpiry).toBe(6_005);
   });
 
+  it("fails cached-leader that did no work: it learned of the loss without ever warning", () => {
+    const r = check.run(pauseDrill().without(isWarn).log("fwd-a", 22_003, LOG_MSG.leaseLost, 1).build());
+    expect(r.verdict).toBe("fail");
+    expect(r.violations[0]).toMatchObject({ worker: "fwd-a", notWarnedFirst: true, termEpoch: 1 });
+    expect(r.detail).toMatch(
+      /logged "lease lost" at \+22003 ms, 6003 ms past expiry: its term \(epoch 1\) expired/,
+    );
+  });
+
+  it("accepts lease lost after the warning", () => {
+    const r = check.run(pauseDrill().log("fwd-a", 22_004, LOG_MSG.leaseLost, 1).build());
+    expect(r.verdict).toBe("pass");
+  });
+
   it("fails gate-once-per-batch: an item started after expiry inside a batch begun in time", () => {
     const e = pauseDrill()
       .without(isWarn)

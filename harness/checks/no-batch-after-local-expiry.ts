@@ -147,15 +147,17 @@ function firstLineWithoutWarning(term: Term, lines: WorkerLog[], terms: Term[]):
 
 function warnMissing(line: WorkerLog, term: Term, meta: RunMeta): Violation {
   const ended = term.endReason === "expired" ? "expired" : "was taken over";
+  const msPastExpiry = Math.max(0, Math.round(line.ts - term.expiresAt));
   return {
     worker: line.worker,
-    epoch: line.epoch ?? null,
+    epoch: line.epoch ?? term.epoch,
     ts: line.ts,
+    msPastExpiry,
     termEpoch: term.epoch,
     termEnd: term.end,
     expiresAt: term.expiresAt,
     notWarnedFirst: true,
     lines: [line.line],
-    message: `worker ${line.worker} logged "${line.msg}" at ${sinceStart(meta, line.ts)} after its term (epoch ${term.epoch}) ${ended} at ${clockTime(term.end)}, before any "${LOG_MSG.expiredLocally}"`,
+    message: `worker ${line.worker} logged "${line.msg}" at ${sinceStart(meta, line.ts)}, ${msPastExpiry} ms past expiry: its term (epoch ${term.epoch}) ${ended} at ${clockTime(term.end)} and it had not logged "${LOG_MSG.expiredLocally}"`,
   };
 }
