@@ -20,3 +20,10 @@ export class UnknownWorkerError extends LeaseChaosError {
     super("E_UNKNOWN_WORKER", `no worker ${JSON.stringify(id)} in this environment`);
   }
 }
+
+/** The entry of a worker in one of a provider's per-worker maps, or UnknownWorkerError. */
+export function workerEntry<T>(map: ReadonlyMap<string, T>, id: string): T {
+  const entry = map.get(id);
+  if (entry === undefined) throw new UnknownWorkerError(id);
+  return entry;
+}

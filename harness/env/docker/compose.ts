@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { UnknownWorkerError, UnsupportedCapabilityError } from "../errors.ts";
+import { UnsupportedCapabilityError, workerEntry } from "../errors.ts";
 import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
 import { ProbeConnection, probe, proxyName, WorkerProxies } from "../worker-proxies.ts";
 import { ContainerWorker, sinceNow } from "./container-worker.ts";
@@ -182,15 +182,11 @@ export class StartedComposeEnvironment implements StartedEnvironment {
   }
 
   #stackWorker(id: string): StackWorker {
-    const worker = this.stack.get(id);
-    if (!worker) throw new UnknownWorkerError(id);
-    return worker;
+    return workerEntry(this.stack, id);
   }
 
   #worker(id: string): ContainerWorker {
-    const worker = this.#attached.get(id);
-    if (!worker) throw new UnknownWorkerError(id);
-    return worker;
+    return workerEntry(this.#attached, id);
   }
 
   /**

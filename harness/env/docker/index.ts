@@ -3,7 +3,7 @@ import os from "node:os";
 import type Dockerode from "dockerode";
 import pg from "pg";
 import { onExitSync } from "../../cleanup.ts";
-import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
+import { EnvironmentStartError, workerEntry } from "../errors.ts";
 import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
 import { ProbeConnection, probe } from "../worker-proxies.ts";
 import { ContainerWorker, containerLogs } from "./container-worker.ts";
@@ -216,15 +216,11 @@ export class StartedDockerEnvironment implements StartedEnvironment {
   }
 
   #worker(id: string): ContainerWorker {
-    const worker = this.#workers.get(id);
-    if (!worker) throw new UnknownWorkerError(id);
-    return worker;
+    return workerEntry(this.#workers, id);
   }
 
   #endpoint(id: string): DbEndpoint {
-    const endpoint = this.#endpoints.get(id);
-    if (!endpoint) throw new UnknownWorkerError(id);
-    return endpoint;
+    return workerEntry(this.#endpoints, id);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
+import { EnvironmentStartError, workerEntry } from "../errors.ts";
 import type { DbEndpoint } from "../provider.ts";
 import { proxyName, WorkerProxies } from "../worker-proxies.ts";
 
@@ -45,8 +45,7 @@ export class SlotProxies extends WorkerProxies {
 
   /** The port a worker container connects to, on the Toxiproxy container's network alias. */
   containerPort(workerId: string): number {
-    const port = this.#slots.get(workerId);
-    if (port === undefined) throw new UnknownWorkerError(workerId);
+    const port = workerEntry(this.#slots, workerId);
     return port;
   }
 }

@@ -1,4 +1,4 @@
-import { EnvironmentStartError, UnknownWorkerError } from "../errors.ts";
+import { EnvironmentStartError, workerEntry } from "../errors.ts";
 import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
 import { ProbeConnection, probe, WorkerProxies } from "../worker-proxies.ts";
 import { recordChild, type StartedPostgres, startPostgres } from "./postgres.ts";
@@ -72,9 +72,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
   }
 
   #worker(id: string): WorkerProcess {
-    const worker = this.#workers.get(id);
-    if (!worker) throw new UnknownWorkerError(id);
-    return worker;
+    return workerEntry(this.#workers, id);
   }
 
   async startWorker(launch: WorkerLaunch): Promise<void> {
@@ -87,9 +85,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
   }
 
   #endpoint(id: string): DbEndpoint {
-    const endpoint = this.#endpoints.get(id);
-    if (!endpoint) throw new UnknownWorkerError(id);
-    return endpoint;
+    return workerEntry(this.#endpoints, id);
   }
 
   async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
