@@ -11,6 +11,11 @@ const specs: OptionSpecs = {
   port: { type: "string", default: "8474", help: "API port; 0 picks a free one and prints it first" },
   seed: { type: "string", help: "seed of every random draw (toxicity, jitter, slicer); logged" },
   config: { type: "string", help: "JSON array of proxies, as POST /populate takes, created at start" },
+  "proxy-metrics": {
+    type: "boolean",
+    help: "count bytes per proxy and direction; serves GET /metrics (Prometheus text)",
+  },
+  "runtime-metrics": { type: "boolean", help: "also routes GET /metrics (no runtime metrics here)" },
 };
 
 async function readConfig(path: string): Promise<unknown[]> {
@@ -72,7 +77,15 @@ ${optionsHelp(specs)}`,
 
     let server: Awaited<ReturnType<typeof startProxyServer>>;
     try {
-      server = await startProxyServer({ host, port, seed, config, log });
+      server = await startProxyServer({
+        host,
+        port,
+        seed,
+        config,
+        log,
+        proxyMetrics: values["proxy-metrics"] === true,
+        runtimeMetrics: values["runtime-metrics"] === true,
+      });
     } catch (err) {
       if (!(err instanceof ProxyStartError)) throw err;
       // Nothing was left running: startProxyServer closed what it had opened.

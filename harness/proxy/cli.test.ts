@@ -85,6 +85,25 @@ describe("lease-chaos proxy", () => {
     }
   });
 
+  test("--proxy-metrics and --runtime-metrics route GET /metrics; without either it is a 404", async () => {
+    for (const [args, status] of [
+      [["--proxy-metrics"], 200],
+      [["--runtime-metrics"], 200],
+      [[], 404],
+    ] as const) {
+      const child = run(["--port", "0", ...args], "standalone");
+      const exited = exitOf(child);
+      const first = await firstLine(child);
+      const res = await fetch(`${first.url as string}/metrics`);
+      expect(res.status, args.join(" ") || "no flag").toBe(status);
+      if (status === 200)
+        expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+      await res.body?.cancel();
+      child.kill("SIGTERM");
+      expect((await exited).code).toBe(0);
+    }
+  });
+
   test("bad options exit 2 naming the option and value", async () => {
     for (const [args, message] of [
       [["--port", "abc"], '--port must be an integer, got "abc"'],

@@ -3,6 +3,7 @@ import type { Scheduler } from "./clock.ts";
 import { Link, type LinkOwner } from "./link.ts";
 import { splitHostPort } from "./listen.ts";
 import type { ProxyLog } from "./log.ts";
+import type { ByteCounter } from "./metrics.ts";
 import { seededRandom } from "./random.ts";
 import type { Direction, ToxicSpec } from "./toxic-spec.ts";
 
@@ -14,6 +15,8 @@ export interface ConnectionHost {
   readonly scheduler: Scheduler;
   readonly seed: number;
   readonly log: ProxyLog;
+  /** the byte counter of one direction, labelled as the proxy is now (called when links start) */
+  counter(direction: Direction): ByteCounter;
   /** the connection has fully closed (both sockets) */
   forget(connection: Connection): void;
 }
@@ -90,6 +93,7 @@ export class Connection implements LinkOwner {
         this,
         seededRandom(seed, name, this.index, "upstream"),
         up,
+        this.host.counter("upstream"),
       );
       this.links.downstream = new Link(
         upstream,
@@ -97,6 +101,7 @@ export class Connection implements LinkOwner {
         this,
         seededRandom(seed, name, this.index, "downstream"),
         down,
+        this.host.counter("downstream"),
       );
       this.client.resume();
     });

@@ -5,6 +5,7 @@ import { Scheduler } from "./clock.ts";
 import { decodeProxyInput, ProxyCollection } from "./collection.ts";
 import { bindErrorText } from "./listen.ts";
 import { type ProxyLog, silentLog } from "./log.ts";
+import { ProxyMetrics } from "./metrics.ts";
 import { freshSeed } from "./random.ts";
 import { apiHandler, TOXIPROXY_VERSION } from "./server.ts";
 import { ProxyStartError } from "./start-error.ts";
@@ -25,6 +26,13 @@ export interface ProxyServerOptions {
   /** proxies to create before the API listens: the JSON array /populate takes */
   config?: unknown[];
   log?: ProxyLog;
+  /**
+   * Toxiproxy's -proxy-metrics: count bytes per proxy and direction, served as Prometheus text on
+   * GET /metrics (which is a 404 unless this or `runtimeMetrics` is on)
+   */
+  proxyMetrics?: boolean;
+  /** Toxiproxy's -runtime-metrics: only routes /metrics; there are no runtime collectors here */
+  runtimeMetrics?: boolean;
 }
 
 /** A running server: its API URL, counters for tests, and stop(). */
@@ -51,13 +59,18 @@ export async function startProxyServer(options: ProxyServerOptions = {}): Promis
   // Lines logged while the config is applied wait, so that "listening" is the first line.
   const held: Parameters<ProxyLog>[] = [];
   let ready = false;
+  const metrics = options.proxyMetrics ? new ProxyMetrics() : undefined;
   const services = {
     scheduler,
     seed,
     log: ((...args) => (ready ? log(...args) : held.push(args))) as ProxyLog,
+    metrics,
   };
   const collection = new ProxyCollection(services);
-  const api: Server = createServer({ noDelay: true }, apiHandler(collection, services.log));
+  const api: Server = createServer(
+    { noDelay: true },
+    apiHandler(collection, services.log, { proxy: metrics, runtime: options.runtimeMetrics === true }),
+  );
   const sockets = new Set<Socket>();
   api.on("connection", (socket: Socket) => {
     sockets.add(socket);

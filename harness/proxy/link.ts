@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { monotonicMs, type Scheduler, type Timer } from "./clock.ts";
+import type { ByteCounter } from "./metrics.ts";
 import type { Random } from "./random.ts";
 import type { ToxicSpec } from "./toxic-spec.ts";
 import {
@@ -159,7 +160,8 @@ class Stage implements StageContext {
  * One direction of a connection: source socket, one stage per toxic of that direction in insertion
  * order, destination socket. With no toxics, bytes go straight from the source to the destination.
  * Backpressure: the source pauses while the destination's buffer is full or the stages hold more
- * chunks than their buffers allow.
+ * chunks than their buffers allow. `counter` gets the length of every chunk read (received) and
+ * of every chunk handed to the destination (sent): one addition per chunk, nothing per byte.
  */
 export class Link {
   /** chunks waiting in stage inputs */
@@ -179,6 +181,7 @@ export class Link {
     private readonly owner: LinkOwner,
     readonly random: Random,
     toxics: readonly ToxicSpec[],
+    private readonly counter: ByteCounter,
   ) {
     for (const spec of toxics) this.stages.push(new Stage(this, spec));
     this.reindex();
@@ -289,6 +292,7 @@ export class Link {
       return;
     }
     if (this.dst.destroyed) return;
+    this.counter.sent += chunk.data.length;
     if (!this.dst.write(chunk.data)) this.block();
   }
 
@@ -301,10 +305,13 @@ export class Link {
   }
 
   private readonly onData = (data: Buffer): void => {
+    this.counter.received += data.length;
     const first = this.stages[0];
     if (first === undefined) {
       // Fast path: no toxic in this direction.
-      if (!this.writerDone && !this.dst.destroyed && !this.dst.write(data)) this.block();
+      if (this.writerDone || this.dst.destroyed) return;
+      this.counter.sent += data.length;
+      if (!this.dst.write(data)) this.block();
       return;
     }
     first.push({ data, readAtMs: monotonicMs() });

@@ -4,6 +4,7 @@ import type { Scheduler } from "./clock.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
 import { bindErrorText, isWildcard, joinHostPort, resolveListen } from "./listen.ts";
 import type { ProxyLog } from "./log.ts";
+import type { ByteCounter, ProxyMetrics } from "./metrics.ts";
 import { type Direction, type ToxicSpec, toxicJson } from "./toxic-spec.ts";
 
 /** Shared by every proxy of a server. */
@@ -11,6 +12,8 @@ export interface ProxyServices {
   scheduler: Scheduler;
   seed: number;
   log: ProxyLog;
+  /** byte counters for /metrics; absent unless the server runs with proxy metrics */
+  metrics?: ProxyMetrics;
 }
 
 /** The fields a client may set on a proxy. */
@@ -173,6 +176,16 @@ export class FaultProxy implements ConnectionHost {
     return (
       `{"name":${JSON.stringify(this.name)},"listen":${JSON.stringify(this.listen)},` +
       `"upstream":${JSON.stringify(this.upstream)},"enabled":${this.enabled},"Logger":{},"toxics":[${toxics}]}`
+    );
+  }
+
+  counter(direction: Direction): ByteCounter {
+    // Without proxy metrics each link counts into an object nobody reads.
+    return (
+      this.services.metrics?.counter(direction, this.name, this.listen, this.upstream) ?? {
+        received: 0,
+        sent: 0,
+      }
     );
   }
 

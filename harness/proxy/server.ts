@@ -3,6 +3,7 @@ import { ProxyApiError } from "./api-error.ts";
 import { decodeProxyInput, type ProxyCollection, type ProxyInput } from "./collection.ts";
 import { asObject, field, parseBody } from "./decode.ts";
 import type { ProxyLog } from "./log.ts";
+import { METRICS_CONTENT_TYPE, type ProxyMetrics } from "./metrics.ts";
 import { requestId } from "./request-id.ts";
 import { toxicJson } from "./toxic-spec.ts";
 
@@ -13,7 +14,9 @@ export const TOXIPROXY_VERSION = "2.12.0";
 interface Reply {
   status: number;
   json?: string;
-  /** /version and populate errors set their own */
+  /** a body that is not JSON (/metrics), sent with `contentType` */
+  text?: string;
+  /** /version, /metrics and populate errors set their own */
   contentType?: string;
 }
 
@@ -26,6 +29,7 @@ interface Request {
 type Handler = (req: Request) => Promise<Reply> | Reply;
 
 interface Route {
+  /** "*": any method, like a gorilla/mux route registered without .Methods() */
   method: string;
   path: string;
   handler: Handler;
@@ -186,7 +190,23 @@ function matchPath(pattern: string, segments: string[]): Record<string, string> 
   return params;
 }
 
-function route(method: string, rawPath: string): Match {
+/** What /metrics serves. Toxiproxy routes it only when -proxy-metrics or -runtime-metrics is on. */
+export interface MetricsOptions {
+  /** the proxy byte counters (-proxy-metrics); absent when they are not collected */
+  proxy?: ProxyMetrics;
+  /** -runtime-metrics: routes /metrics too; there are no runtime collectors here, so no lines */
+  runtime?: boolean;
+}
+
+function metricsRoute(metrics: MetricsOptions): Route {
+  return {
+    method: "*",
+    path: "/metrics",
+    handler: () => ({ status: 200, text: metrics.proxy?.render() ?? "", contentType: METRICS_CONTENT_TYPE }),
+  };
+}
+
+function route(table: readonly Route[], method: string, rawPath: string): Match {
   let segments: string[];
   try {
     segments = rawPath.split("/").map(decodeURIComponent);
@@ -194,10 +214,10 @@ function route(method: string, rawPath: string): Match {
     return "not found";
   }
   let pathMatched = false;
-  for (const r of routes) {
+  for (const r of table) {
     const params = matchPath(r.path, segments);
     if (!params) continue;
-    if (r.method === method) return { route: r, params };
+    if (r.method === method || r.method === "*") return { route: r, params };
     pathMatched = true;
   }
   return pathMatched ? "method not allowed" : "not found";
@@ -223,14 +243,16 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * Builds the request listener of the HTTP API. Requests are handled one at a time, like
- * Toxiproxy's collection lock, so concurrent updates never interleave.
+ * Toxiproxy's collection lock, so concurrent updates never interleave. /metrics exists only when
+ * `metrics` has proxy counters or runtime metrics; otherwise it is an unknown path (404).
  */
-export function apiHandler(collection: ProxyCollection, log: ProxyLog) {
+export function apiHandler(collection: ProxyCollection, log: ProxyLog, metrics: MetricsOptions = {}) {
   let queue: Promise<unknown> = Promise.resolve();
+  const table = metrics.proxy || metrics.runtime ? [...routes, metricsRoute(metrics)] : routes;
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?")[0] as string;
-    const match = route(req.method ?? "GET", path);
+    const match = route(table, req.method ?? "GET", path);
     if (match === "not found") {
       res.writeHead(404, {
         "Content-Type": "text/plain; charset=utf-8",
@@ -255,11 +277,10 @@ export function apiHandler(collection: ProxyCollection, log: ProxyLog) {
       try {
         const body = await readBody(req);
         const reply = await match.route.handler({ params: match.params, body, collection });
-        if (reply.json === undefined) res.writeHead(reply.status).end();
+        const text = reply.json ?? reply.text;
+        if (text === undefined) res.writeHead(reply.status).end();
         else
-          res
-            .writeHead(reply.status, { "Content-Type": reply.contentType ?? "application/json" })
-            .end(reply.json);
+          res.writeHead(reply.status, { "Content-Type": reply.contentType ?? "application/json" }).end(text);
       } catch (err) {
         sendError(
           res,

@@ -23,11 +23,15 @@ export interface StartedProxyProcess {
  */
 export async function startProxyProcess(seed: number): Promise<StartedProxyProcess> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, "--port", "0", "--seed", String(seed)], {
-    cwd: PACKAGE_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LOG_LEVEL: "info" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", ENTRY, "--port", "0", "--seed", String(seed), "--proxy-metrics"],
+    {
+      cwd: PACKAGE_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LOG_LEVEL: "info" },
+    },
+  );
   const unregister = onExitSync(() => killQuietly(child.pid, "SIGKILL"));
   const tail: string[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
