@@ -1,0 +1,19 @@
+import { fileURLToPath } from "node:url";
+import { loadProfileFile } from "./load.ts";
+import type { Profile } from "./profile.ts";
+
+/** The reference worker's profile file (fixtures/workers), the default when no other is found. */
+export const REFERENCE_PROFILE = fileURLToPath(
+  new URL("../../fixtures/workers/lease-chaos.config.ts", import.meta.url),
+);
+
+let loaded: Promise<Profile> | null = null;
+
+/** The reference worker's profile, loaded once: one profile among others, through the same schema. */
+export function referenceProfile(): Promise<Profile> {
+  loaded ??= loadProfileFile(REFERENCE_PROFILE).then((p) => ({
+    ...p,
+    source: "built-in reference (fixtures/workers/lease-chaos.config.ts)",
+  }));
+  return loaded;
+}

@@ -1,0 +1,59 @@
+import { ProfileError } from "./errors.ts";
+
+/** The values a profile's templates may name, e.g. `{{pg.port}}`, `{{ttlMs}}`, `{{files.worker.toml}}`. */
+export type TemplateValues = Record<string, string | number>;
+
+/** Every name a template may use besides `files.NAME` and `env.NAME`; README "templates" lists them. */
+export const TEMPLATE_NAMES = [
+  "pg.host",
+  "pg.port",
+  "pg.user",
+  "pg.password",
+  "pg.database",
+  "pg.url",
+  "workloadId",
+  "leaseName",
+  "role",
+  "instance",
+  "ttlMs",
+  "renewIntervalMs",
+  "retryIntervalMs",
+  "safetyMarginMs",
+  "batchIntervalMs",
+  "batchSize",
+  "itemWorkMs",
+  "queryTimeoutMs",
+  "bug",
+  "configDir",
+] as const;
+
+const PLACEHOLDER = /\{\{\s*([\w.-]+)(?::-([^}]*))?\s*\}\}/g;
+
+/** The names a template refers to, in order. */
+export function placeholders(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+}
+
+/**
+ * Fills in a template. `{{env.NAME}}` reads the harness's own environment and `{{env.NAME:-x}}`
+ * gives a default; any other unknown name is a ProfileError naming the key path.
+ */
+export function render(text: string, values: TemplateValues, keyPath: string): string {
+  return text.replace(PLACEHOLDER, (_all, name: string, fallback: string | undefined) => {
+    if (name.startsWith("env.")) {
+      const value = process.env[name.slice(4)];
+      if (value !== undefined && value !== "") return value;
+      if (fallback !== undefined) return fallback;
+      throw new ProfileError(
+        `${keyPath}: {{${name}}} is not set in the environment (give a default: {{${name}:-value}})`,
+      );
+    }
+    const value = values[name];
+    if (value === undefined) {
+      throw new ProfileError(
+        `${keyPath}: unknown placeholder {{${name}}} in ${JSON.stringify(text)}; known: ${[...TEMPLATE_NAMES, "files.NAME", "env.NAME"].join(", ")}`,
+      );
+    }
+    return String(value);
+  });
+}
