@@ -1,70 +1,116 @@
 // The recorded history of one run. Every timestamp is wall-clock milliseconds since the epoch on the
-// host clock: Postgres (`clock_timestamp()`), the workers (`ts` of their log lines) and the harness
-// share one machine clock, so the values are comparable. Each field says which process read it.
+// host clock: Postgres (`clock_timestamp()`), the workers (their log lines' time) and the harness
+// share one machine clock, so the values are comparable. A clock fault on a worker changes that on
+// purpose; its lines are corrected by the fault's known offset (and `receivedAt` is always the
+// harness's clock). Each field says which process read it.
+import type { Capabilities } from "../profile/profile.ts";
 
 /** Wall-clock ms since the epoch (host clock). */
 export type WallMs = number;
 
-/** One row change of `coordination_leases`, appended by the observation trigger (database clock). */
+/** One row change of the lease table, journaled by the harness's trigger (database clock). */
 export interface LeaseChange {
   kind: "lease-change";
   /** database clock_timestamp() of the change */
   ts: WallMs;
-  op: "INSERT" | "UPDATE" | "DELETE";
+  /** SNAPSHOT: the row as it was when observation began (an attached stack, a self-migrating worker) */
+  op: "INSERT" | "UPDATE" | "DELETE" | "SNAPSHOT";
   leaseName: string;
   holder: string | null;
+  /** the epoch column; synthesized (a count of holder changes) when the profile has none */
   epoch: number;
   acquiredAt: WallMs | null;
   renewedAt: WallMs | null;
   expiresAt: WallMs | null;
+  journalId?: number;
 }
 
-/** One JSON log line of a worker (worker's wall clock `ts`). */
+/** What a mapped log line means (the profile's `lines`). */
+export type LineKind =
+  | "leader"
+  | "expired-locally"
+  | "batch-started"
+  | "item-started"
+  | "lease-lost"
+  | "standby";
+
+/** One log line of a worker process, through its profile's adapter. */
 export interface WorkerLog {
   kind: "worker-log";
+  /** the worker's own time (corrected for a clock fault on it), else when it arrived */
   ts: WallMs;
+  /** harness clock when the line arrived */
+  receivedAt: WallMs;
+  /** the workload id of the instance that printed it (the stream tells, not the line) */
   worker: string;
+  /** which process of that workload id: 1 for the first start, 2 after a restart or for a second process ... */
+  instance: number;
   leaseName: string;
+  stream?: "stdout" | "stderr";
   level: string;
   msg: string;
+  /** false when the line did not match the profile's format */
+  parsed?: boolean;
+  means?: LineKind;
   /** fencing epoch the line speaks for, when the worker gave one */
   epoch?: number;
+  /** the work item the line names */
+  item?: string;
+  /** the workload id the line itself claims, when it differs from the instance's */
+  claimedWorker?: string;
   /** the whole parsed line, for evidence */
   line: Record<string, unknown>;
 }
 
-/** An external effect accepted by the database (database clock). */
+/** An external effect the system accepted (database clock). */
 export interface Effect {
   kind: "effect";
   ts: WallMs;
-  /** delivery = sink acceptance; forward-mark = outbox row marked forwarded; sweep = reservation expired */
-  type: "delivery" | "forward-mark" | "sweep";
+  /** the profile's effect name, e.g. delivery, forward-mark, sweep */
+  type: string;
   leaseName: string;
   worker: string;
-  /** null when the worker sent no epoch (the no-fencing bug) */
+  /** null when the effect carries no epoch (no column, or the worker sent none: the no-fencing bug) */
   epoch: number | null;
   itemId: string;
+  /** each item must land at most once */
+  unique?: boolean;
+  journalId?: number;
 }
 
-/** A delivery the sink refused because its epoch was stale (database clock). */
-export interface RejectedEffect {
-  kind: "rejected-effect";
+/** An attempted effect the system refused (its fence said no), journaled like effects (database clock). */
+export interface RefusedEffect {
+  kind: "refused-effect";
   ts: WallMs;
+  type: string;
   leaseName: string;
   worker: string;
   epoch: number | null;
   itemId: string;
-  highestEpoch: number;
+  journalId?: number;
 }
 
-/** Backlog sampled by the harness through its own connection (database clock). */
+/** Backlog sampled by the harness through its own connection (database clock): the runbook's symptom. */
 export interface BacklogSample {
   kind: "backlog";
   ts: WallMs;
-  /** audit_outbox rows with pending_forward = TRUE */
-  pendingForward: number;
-  /** reservations still 'reserved' with ttl_expires_at < now() */
-  overdueReservations: number;
+  /** items waiting, per lease whose role has a backlog query */
+  byLease: Record<string, number>;
+}
+
+/**
+ * A worker's database activity as the harness sampled it (harness clock): the bytes its own proxy
+ * has delivered both ways (Toxiproxy's /metrics), and the start of the latest statement of its
+ * sessions in pg_stat_activity (database clock), where either could be read.
+ */
+export interface TrafficSample {
+  kind: "traffic";
+  ts: WallMs;
+  worker: string;
+  /** cumulative bytes through its proxy; absent when /metrics cannot be read */
+  bytes?: number;
+  /** the latest query_start among its sessions; absent when none is identified as its */
+  lastStatementAt?: WallMs;
 }
 
 /** A fault's window (harness wall clock). `end` is null while it is active. */
@@ -78,6 +124,12 @@ export interface FaultWindow {
   /** the harness confirmed the fault took effect */
   verified: boolean;
   detail: string;
+  /** the scenario's claim that a correct system rides this fault out with no change of holder */
+  tolerable?: boolean;
+  /** the fault stops its target from reaching the database (a pause, a kill, a cut-off proxy) */
+  silences?: boolean;
+  /** a clock fault: the worker's clock reads real + offsetMs + (real - since) * (rate - 1) */
+  clock?: { offsetMs: number; rate: number; since: WallMs };
 }
 
 /** A worker process's lifecycle as the harness saw it (harness wall clock). */
@@ -85,11 +137,17 @@ export interface ProcessEvent {
   kind: "process";
   ts: WallMs;
   worker: string;
+  /** which process of that workload id (see WorkerLog.instance) */
+  instance?: number;
   event: "start" | "exit" | "pause" | "resume" | "kill" | "stop";
   code?: number | null;
   signal?: string | null;
   /** true when the harness caused the exit (kill, stop at the end) */
   expected?: boolean;
+  /** a start that is the harness attaching to a process already running (compose), not a process start */
+  attached?: boolean;
+  /** the last lines it printed, when it exited on its own */
+  outputTail?: string[];
 }
 
 /** A scenario step as narrated (harness wall clock). */
@@ -104,8 +162,9 @@ export type EvidenceEvent =
   | LeaseChange
   | WorkerLog
   | Effect
-  | RejectedEffect
+  | RefusedEffect
   | BacklogSample
+  | TrafficSample
   | FaultWindow
   | ProcessEvent
   | StepEvent;
@@ -114,8 +173,21 @@ export type EvidenceEvent =
 export interface WorkerSpec {
   id: string;
   leaseName: string;
-  role: "outbox-forwarder" | "ttl-sweeper";
+  role: string;
   bug: string | null;
+  /** the ttl this instance was told (a rolling deploy may disagree with the run's) */
+  ttlMs?: number;
+  /** the margin this instance keeps before expires_at */
+  safetyMarginMs?: number;
+  /** a second process of an existing id (a zombie), started by a step */
+  extra?: boolean;
+}
+
+/** A scenario premise: something its fault must have caused for the verdict to mean anything. */
+export interface PremiseResult {
+  id: string;
+  held: boolean;
+  detail: string;
 }
 
 /** What the run was and the phases the checks need (harness wall clock). */
@@ -124,11 +196,15 @@ export interface RunMeta {
   runId: string;
   seed: number;
   ttlMs: number;
-  /** the worker's safety margin: local deadline = send time + ttlMs - safetyMarginMs */
+  /** the workers' safety margin: a correct local deadline is at most expires_at - safetyMarginMs */
   safetyMarginMs: number;
+  /** how late a worker's line may be stamped after its gate decided (log latency); see the checks */
+  logToleranceMs?: number;
   bug: string | null;
   workers: WorkerSpec[];
   startedAt: WallMs;
+  /** evidence before this is not judged (observation installed late on an attached stack) */
+  observedFrom?: WallMs;
   /** when the last fault was healed; null when the scenario injected none */
   healedAt: WallMs | null;
   /** the end of observation; shutdown (releases on SIGTERM) comes after it */
@@ -137,6 +213,18 @@ export interface RunMeta {
   drainBoundMs: number;
   /** the check ids that apply to this scenario (all when absent) */
   checks?: string[];
+  /** the scenario's premises, by id (re-evaluated by analyze) */
+  premises?: string[];
+  /** the target lease of the scenario's faults */
+  lease?: string;
+  /** the profile the workers ran under: its name, source and what evidence it gives */
+  profile?: { name: string; source: string; capabilities: Capabilities };
+  provider?: string;
+  /**
+   * How the proxies count bytes: "live" (ours, as they pass), "on-close" (a real Toxiproxy adds a
+   * connection's bytes when it closes, so silence proves nothing), or "none" (no /metrics)
+   */
+  traffic?: "live" | "on-close" | "none";
 }
 
 /** Everything a check may read. Events are sorted by ts. */

@@ -1,13 +1,28 @@
 import fs from "node:fs";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { DbEndpoint } from "../env/provider.ts";
-import type { BacklogSample, Effect, LeaseChange, RejectedEffect } from "./evidence.ts";
+import { LeaseChaosError } from "../errors.ts";
+import { type Profile, profilePath } from "../profile/profile.ts";
+import type { BacklogSample, Effect, LeaseChange, RefusedEffect } from "./evidence.ts";
+import {
+  installSql,
+  JOURNAL_CHANNEL,
+  JOURNAL_SCHEMA,
+  JournalReader,
+  type JournalRow,
+  uninstallSql,
+  watchedTables,
+} from "./journal.ts";
 
-const SQL_DIR = new URL("../../fixtures/sql/", import.meta.url);
-
-// pg returns bigint as string and timestamptz as Date; evidence wants numbers and wall ms.
-const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+/** SQL of the profile that failed: the statement, where it came from and Postgres's message. Exit 2. */
+export class ProfileSqlError extends LeaseChaosError {
+  constructor(where: string, sql: string, cause: unknown) {
+    const text = sql.length > 300 ? `${sql.slice(0, 297)}...` : sql;
+    super("E_PROFILE_SQL", `${where} failed: ${(cause as Error).message}\n  statement: ${text.trim()}`, {
+      cause,
+    });
+  }
+}
 
 /** The lease row as the runbook's psql query shows it. */
 export interface LeaseRow {
@@ -18,143 +33,247 @@ export interface LeaseRow {
   alreadyExpired: boolean;
 }
 
+type DbEvent = LeaseChange | Effect | RefusedEffect;
+
+// A journal id not seen after this long belongs to a transaction that rolled back.
+const GAP_GIVE_UP_MS = 3_000;
+
 /**
- * The harness's own direct connection to Postgres (never behind a fault proxy): applies the
- * schema, samples the backlog, reads the lease row and collects the recorded history at the end.
+ * The harness's own direct connections to Postgres (never behind a fault proxy): one applies the
+ * schema, samples the backlog, enqueues work and reads the lease row; another LISTENs for the
+ * journal and hands every new lease change, effect and refusal to `onEvent` as it commits.
  */
 export class Observer {
-  private constructor(private readonly client: pg.Client) {}
+  readonly #reader: JournalReader;
+  #listener: pg.Client | null = null;
+  #onEvent: (e: DbEvent) => void = () => {};
+  #seen = new Set<number>();
+  /** every id at or below this is seen (or given up) */
+  #floor = 0;
+  #maxSeen = 0;
+  #gapsSince = new Map<number, number>();
+  #fetching: Promise<void> | null = null;
+  #again = false;
+  #installed = false;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly db: DbEndpoint,
+    readonly profile: Profile,
+  ) {
+    this.#reader = new JournalReader(profile);
+  }
 
   /** Connects to the endpoint directly. */
-  static async connect(db: DbEndpoint): Promise<Observer> {
+  static async connect(db: DbEndpoint, profile: Profile): Promise<Observer> {
     const client = new pg.Client({ ...db, application_name: "lease-chaos/observer" });
     client.on("error", () => {});
     await client.connect();
-    return new Observer(client);
+    return new Observer(client, db, profile);
   }
 
-  /** Creates the schema and the observation triggers unless they are already there (an attached stack). */
-  async applySchema(): Promise<void> {
-    const [row] = (await this.client.query("SELECT to_regclass('lease_history') IS NOT NULL AS ready")).rows;
-    if (row?.ready) return;
-    for (const file of ["schema.sql", "observe.sql"]) {
-      await this.client.query(fs.readFileSync(fileURLToPath(new URL(file, SQL_DIR)), "utf8"));
+  async #exec(where: string, sql: string, values?: unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.client.query(sql, values);
+    } catch (err) {
+      throw new ProfileSqlError(where, sql, err);
     }
   }
 
-  /** SELECT lease_name, holder_workload_id, expires_at, expires_at < clock_timestamp() AS already_expired. */
+  async #tableExists(table: string): Promise<boolean> {
+    const { rows } = await this.client.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);
+    return rows[0]?.ok === true;
+  }
+
+  /**
+   * Applies the profile's SQL files unless its lease table exists already (an attached stack), or
+   * waits for a self-migrating worker's tables. Returns what it did, for the narration.
+   */
+  async applySchema(): Promise<string> {
+    const { schema, leaseTable } = this.profile.data;
+    if (schema.migratesItself) return "the worker migrates itself";
+    if (await this.#tableExists(leaseTable.table)) return `schema present (${leaseTable.table} exists)`;
+    for (const file of schema.files) {
+      const abs = profilePath(this.profile, file);
+      let sql: string;
+      try {
+        sql = fs.readFileSync(abs, "utf8");
+      } catch (err) {
+        throw new ProfileSqlError(`schema.files: ${file} (${abs})`, "(unreadable)", err);
+      }
+      await this.#exec(`schema.files: ${file}`, sql);
+    }
+    return `schema applied (${schema.files.join(", ") || "no files"})`;
+  }
+
+  /** Waits until every table the worker migrates itself exists (migratesItself.waitForTables). */
+  async waitForTables(signal?: AbortSignal): Promise<void> {
+    const m = this.profile.data.schema.migratesItself;
+    if (!m) return;
+    const deadline = Date.now() + m.timeoutMs;
+    for (;;) {
+      const missing: string[] = [];
+      for (const t of [...m.waitForTables, ...watchedTables(this.profile).map((w) => w.table)])
+        if (!(await this.#tableExists(t))) missing.push(t);
+      if (missing.length === 0) return;
+      if (Date.now() >= deadline || signal?.aborted)
+        throw new LeaseChaosError(
+          "E_PROFILE_SQL",
+          `schema.migratesItself: table(s) ${missing.join(", ")} did not appear within ${m.timeoutMs} ms of the workers' start`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /**
+   * Installs the journal and its triggers on the profile's tables (each must exist: a profile's
+   * tables are never assumed) and starts listening. Call after the schema is there.
+   */
+  async observe(onEvent: (e: DbEvent) => void): Promise<void> {
+    for (const { table, key } of watchedTables(this.profile))
+      if (!(await this.#tableExists(table)))
+        throw new LeaseChaosError(
+          "E_PROFILE_SQL",
+          `${key}: table ${table} does not exist in ${this.db.database} after the schema was applied`,
+        );
+    await this.#exec("installing the harness's journal triggers", installSql(this.profile));
+    this.#installed = true;
+    this.#onEvent = onEvent;
+    const listener = new pg.Client({ ...this.db, application_name: "lease-chaos/journal" });
+    listener.on("error", () => {});
+    await listener.connect();
+    listener.on("notification", () => this.#fetch());
+    await listener.query(`LISTEN ${JOURNAL_CHANNEL}`);
+    this.#listener = listener;
+    await this.#fetch();
+  }
+
+  // One fetch at a time; a notification during one schedules exactly one more.
+  #fetch(): Promise<void> {
+    if (this.#fetching) {
+      this.#again = true;
+      return this.#fetching;
+    }
+    this.#fetching = (async () => {
+      do {
+        this.#again = false;
+        await this.#fetchOnce().catch(() => {});
+      } while (this.#again);
+    })().finally(() => {
+      this.#fetching = null;
+    });
+    return this.#fetching;
+  }
+
+  async #fetchOnce(): Promise<void> {
+    const client = this.#listener ?? this.client;
+    const { rows } = await client.query(
+      `SELECT id, (extract(epoch FROM at) * 1000)::float8 AS at, source, op, new_row, old_row
+       FROM ${JOURNAL_SCHEMA}.journal WHERE id > $1 ORDER BY id`,
+      [this.#floor],
+    );
+    const now = Date.now();
+    for (const r of rows) {
+      const id = Number(r.id);
+      if (this.#seen.has(id)) continue;
+      this.#seen.add(id);
+      const row: JournalRow = {
+        id,
+        at: Number(r.at),
+        source: r.source,
+        op: r.op,
+        newRow: r.new_row,
+        oldRow: r.old_row,
+      };
+      const event = this.#reader.read(row);
+      if (event) this.#onEvent(event);
+    }
+    // Ids are handed out at insert and become visible at commit, so a gap may still fill in.
+    for (const r of rows) this.#maxSeen = Math.max(this.#maxSeen, Number(r.id));
+    while (this.#floor < this.#maxSeen) {
+      const next = this.#floor + 1;
+      if (this.#seen.delete(next)) {
+        this.#gapsSince.delete(next);
+        this.#floor = next;
+        continue;
+      }
+      const since = this.#gapsSince.get(next) ?? now;
+      this.#gapsSince.set(next, since);
+      if (now - since < GAP_GIVE_UP_MS) break;
+      this.#gapsSince.delete(next);
+      this.#floor = next;
+    }
+  }
+
+  /** Reads whatever the journal holds that was not handed out yet (the end of a run). */
+  async flush(): Promise<void> {
+    await this.#fetch();
+    this.#again = true;
+    await this.#fetch();
+  }
+
+  /** SELECT lease_name, holder, epoch, expires_at, expires_at < clock_timestamp() for one lease. */
   async leaseRow(leaseName: string): Promise<LeaseRow | null> {
-    const { rows } = await this.client.query(
-      `SELECT lease_name, holder_workload_id, fencing_epoch, expires_at, expires_at < clock_timestamp() AS already_expired
-       FROM coordination_leases WHERE lease_name = $1`,
+    const { table, columns, expiresAtUnit } = this.profile.data.leaseTable;
+    const q = (c: string) => `"${c.replaceAll('"', '""')}"`;
+    const expires =
+      expiresAtUnit === "timestamptz"
+        ? `(extract(epoch FROM ${q(columns.expiresAt)}) * 1000)::float8`
+        : expiresAtUnit === "epoch-s"
+          ? `(${q(columns.expiresAt)} * 1000)::float8`
+          : `${q(columns.expiresAt)}::float8`;
+    const { rows } = await this.#exec(
+      "reading the lease row",
+      `SELECT ${q(columns.holder)} AS holder, ${columns.epoch ? `${q(columns.epoch)}::text` : "NULL"} AS epoch,
+         ${expires} AS expires, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now
+       FROM ${table} WHERE ${q(columns.name)} = $1`,
       [leaseName],
     );
     const r = rows[0];
     if (!r) return null;
+    const expiresAt = r.expires === null ? null : Number(r.expires);
     return {
-      leaseName: r.lease_name,
-      holder: r.holder_workload_id,
-      epoch: Number(r.fencing_epoch),
-      expiresAt: ms(r.expires_at),
-      alreadyExpired: r.already_expired === true,
+      leaseName,
+      holder: r.holder === null ? null : String(r.holder),
+      epoch: r.epoch === null ? 0 : Number(r.epoch),
+      expiresAt,
+      alreadyExpired: expiresAt !== null && expiresAt < Number(r.now),
     };
   }
 
-  /** The runbook's symptoms: pending outbox rows and overdue reservations, on the database clock. */
+  /** The runbook's symptom per lease: each role's backlog query, in one statement on the database clock. */
   async sampleBacklog(): Promise<BacklogSample> {
-    const { rows } = await this.client.query(
-      `SELECT clock_timestamp() AS ts,
-         (SELECT count(*) FROM audit_outbox WHERE pending_forward) AS pending,
-         (SELECT count(*) FROM reservations WHERE current_state = 'reserved' AND ttl_expires_at < clock_timestamp()) AS overdue`,
-    );
+    const roles = this.profile.roles.filter((r) => r.work.backlog);
+    const parts = roles.map((r, i) => `(${(r.work.backlog as string).trim().replace(/;$/, "")}) AS b${i}`);
+    const sql = `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ts${parts.map((p) => `, ${p}`).join("")}`;
+    const { rows } = await this.#exec("roles.*.work.backlog", sql);
     const r = rows[0];
-    return {
-      kind: "backlog",
-      ts: ms(r.ts) ?? Date.now(),
-      pendingForward: Number(r.pending),
-      overdueReservations: Number(r.overdue),
-    };
+    const byLease: Record<string, number> = {};
+    roles.forEach((role, i) => {
+      byLease[role.lease] = (byLease[role.lease] ?? 0) + Number(r[`b${i}`]);
+    });
+    return { kind: "backlog", ts: Number(r.ts), byLease };
   }
 
-  /** Inserts new work: outbox events, and reservations whose ttl runs out after the given delays. */
-  async produce(outboxEvents: number, reservationTtlsMs: number[]): Promise<void> {
-    if (outboxEvents > 0) {
-      await this.client.query(
-        `INSERT INTO audit_outbox (payload) SELECT jsonb_build_object('n', g) FROM generate_series(1, $1) g`,
-        [outboxEvents],
-      );
-    }
-    if (reservationTtlsMs.length > 0) {
-      await this.client.query(
-        `INSERT INTO reservations (ttl_expires_at)
-         SELECT clock_timestamp() + t * interval '1 millisecond' FROM unnest($1::int[]) t`,
-        [reservationTtlsMs],
-      );
-    }
+  /** Adds `count` work items for a role through its enqueue query. */
+  async enqueue(roleName: string, count: number): Promise<void> {
+    const role = this.profile.roles.find((r) => r.name === roleName);
+    if (!role?.work.enqueue || count <= 0) return;
+    await this.#exec(`roles.${roleName}.work.enqueue`, role.work.enqueue, [count]);
   }
 
-  /** Reads the whole recorded history: lease changes, accepted and refused effects. */
-  async collect(): Promise<Array<LeaseChange | Effect | RejectedEffect>> {
-    const history = await this.client.query(
-      `SELECT changed_at, op, lease_name, holder_workload_id, fencing_epoch, acquired_at, renewed_at, expires_at
-       FROM lease_history ORDER BY change_id`,
-    );
-    const changes: LeaseChange[] = history.rows.map((r) => ({
-      kind: "lease-change",
-      ts: ms(r.changed_at) ?? 0,
-      op: r.op,
-      leaseName: r.lease_name,
-      holder: r.holder_workload_id,
-      epoch: Number(r.fencing_epoch),
-      acquiredAt: ms(r.acquired_at),
-      renewedAt: ms(r.renewed_at),
-      expiresAt: ms(r.expires_at),
-    }));
-    const effect =
-      (type: Effect["type"]) =>
-      (r: Record<string, unknown>): Effect => ({
-        kind: "effect",
-        type,
-        ts: ms(r.at as Date) ?? 0,
-        leaseName: String(r.lease_name),
-        worker: String(r.worker),
-        epoch: r.epoch === null ? null : Number(r.epoch),
-        itemId: String(r.item),
-      });
-    const deliveries = await this.client.query(
-      `SELECT accepted_at AS at, lease_name, deliverer AS worker, epoch, event_id AS item FROM delivery_sink ORDER BY delivery_id`,
-    );
-    const marks = await this.client.query(
-      `SELECT forwarded_at AS at, 'outbox-forwarder' AS lease_name, forwarded_by AS worker, forwarded_epoch AS epoch,
-         event_id AS item FROM audit_outbox WHERE forwarded_at IS NOT NULL ORDER BY event_id`,
-    );
-    const sweeps = await this.client.query(
-      `SELECT swept_at AS at, 'ttl-sweeper' AS lease_name, swept_by AS worker, swept_epoch AS epoch,
-         reservation_id AS item FROM reservations WHERE swept_at IS NOT NULL ORDER BY reservation_id`,
-    );
-    const rejections = await this.client.query(
-      `SELECT rejected_at, lease_name, deliverer, epoch, event_id, highest_epoch FROM delivery_sink_rejections ORDER BY rejection_id`,
-    );
-    return [
-      ...changes,
-      ...deliveries.rows.map(effect("delivery")),
-      ...marks.rows.map(effect("forward-mark")),
-      ...sweeps.rows.map(effect("sweep")),
-      ...rejections.rows.map(
-        (r): RejectedEffect => ({
-          kind: "rejected-effect",
-          ts: ms(r.rejected_at) ?? 0,
-          leaseName: r.lease_name,
-          worker: r.deliverer,
-          epoch: r.epoch === null ? null : Number(r.epoch),
-          itemId: String(r.event_id),
-          highestEpoch: Number(r.highest_epoch),
-        }),
-      ),
-    ];
+  /** Runs one statement of the harness's own (the doctor's probes). */
+  query(sql: string, values?: unknown[]): Promise<pg.QueryResult> {
+    return this.client.query(sql, values);
   }
 
-  async close(): Promise<void> {
+  /** Stops listening; with `uninstall`, removes the triggers (a stack the harness only attached to). */
+  async close(options: { uninstall?: boolean } = {}): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = null;
+    await listener?.end().catch(() => {});
+    if (options.uninstall && this.#installed)
+      await this.client.query(uninstallSql(this.profile)).catch(() => {});
     await this.client.end().catch(() => {});
   }
 }

@@ -47,4 +47,14 @@ export class Recorder {
       });
     });
   }
+
+  /** The first recorded event that matches, or the first one still to come (checked and subscribed in one tick). */
+  seenOrNext<E extends EvidenceEvent>(
+    match: (event: EvidenceEvent) => event is E,
+    what: string,
+    timeoutMs: number,
+  ): Promise<E> {
+    const seen = this.events.find(match);
+    return seen ? Promise.resolve(seen) : this.waitFor(match, what, timeoutMs);
+  }
 }

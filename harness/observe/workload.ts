@@ -4,22 +4,25 @@ import type { Recorder } from "./recorder.ts";
 /** Options of the background workload: what is produced and how often the backlog is sampled. */
 export interface WorkloadOptions {
   random: () => number;
-  ttlMs: number;
-  /** initial backlog so the first leader has work at once */
-  initialOutbox: number;
-  initialReservations: number;
+  /** the roles that get work, each through its profile's enqueue query */
+  roles: string[];
+  /** initial backlog per role, so the first leader has work at once */
+  initialItems: number;
   produceEveryMs: number;
   sampleEveryMs: number;
+  /** extra samples of something else on the same timer (proxy traffic) */
+  onSample?: () => Promise<void>;
 }
 
 /**
- * Keeps both workloads fed (outbox events, reservations running out) from a seeded schedule, and
- * samples the backlog on a timer: the runbook's symptoms, recorded as evidence.
+ * Keeps every role fed with work items from a seeded schedule, and samples the backlog on a timer:
+ * the runbook's symptoms, recorded as evidence.
  */
 export class Workload {
   #produceTimer: NodeJS.Timeout | null = null;
   #sampleTimer: NodeJS.Timeout | null = null;
   #busy = Promise.resolve();
+  #errors = 0;
 
   constructor(
     private readonly observer: Observer,
@@ -27,26 +30,27 @@ export class Workload {
     private readonly options: WorkloadOptions,
   ) {}
 
-  // Serialised on the one observer connection; errors are recorded as gaps, never thrown into timers.
+  /** Samples that failed (a gap in the backlog series, never an exception in a timer). */
+  get errors(): number {
+    return this.#errors;
+  }
+
+  // Serialised on the one observer connection; errors are counted as gaps, never thrown into timers.
   #enqueue(task: () => Promise<void>): Promise<void> {
-    this.#busy = this.#busy.then(task).catch(() => {});
+    this.#busy = this.#busy.then(task).catch(() => {
+      this.#errors += 1;
+    });
     return this.#busy;
   }
 
   async start(): Promise<void> {
-    const { random, ttlMs } = this.options;
-    const overdue = Array.from(
-      { length: this.options.initialReservations },
-      () => -Math.round(random() * ttlMs),
-    );
-    await this.observer.produce(this.options.initialOutbox, overdue);
+    const { random, roles } = this.options;
+    for (const role of roles) await this.observer.enqueue(role, this.options.initialItems);
     this.#produceTimer = setInterval(() => {
-      const events = Math.floor(random() * 3);
-      // Reservations run out soon after they are made, so the sweeper always has work.
-      const reservations = Array.from({ length: Math.floor(random() * 2) }, () =>
-        Math.round((random() * ttlMs) / 4),
-      );
-      void this.#enqueue(() => this.observer.produce(events, reservations));
+      for (const role of roles) {
+        const n = Math.floor(random() * 3);
+        void this.#enqueue(() => this.observer.enqueue(role, n));
+      }
     }, this.options.produceEveryMs);
     this.#sampleTimer = setInterval(() => void this.sample(), this.options.sampleEveryMs);
     await this.sample();
@@ -56,6 +60,7 @@ export class Workload {
   sample(): Promise<void> {
     return this.#enqueue(async () => {
       this.recorder.record(await this.observer.sampleBacklog());
+      await this.options.onSample?.();
     });
   }
 
