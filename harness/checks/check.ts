@@ -1,4 +1,5 @@
 import type { Evidence, WallMs } from "../observe/evidence.ts";
+import type { Capabilities } from "../profile/profile.ts";
 
 /** Three-valued, as in Jepsen: unknown means the evidence could not decide (never a pass). */
 export type Verdict = "pass" | "fail" | "unknown";
@@ -22,11 +23,25 @@ export interface CheckResult {
   detail: string;
   violations: Violation[];
   metrics?: Record<string, number | null>;
+  /** the evidence the check judged, e.g. "lease history", "work-start lines" */
+  judged?: string[];
+  /** rules it could not judge and the profile entry that would let it */
+  notJudged?: string[];
+}
+
+/** How fully a check can judge a profile's evidence: what it reads, and what is missing for the rest. */
+export interface Coverage {
+  judged: string[];
+  notJudged: string[];
+  /** false: nothing to judge at all (the verdict can only be unknown) */
+  possible: boolean;
 }
 
 /** An invariant: a pure function of recorded evidence. */
 export interface Check {
   id: string;
   description: string;
+  /** what the check can judge given what the profile provides (doctor, verdict table) */
+  coverage(caps: Capabilities): Coverage;
   run(evidence: Evidence): CheckResult;
 }

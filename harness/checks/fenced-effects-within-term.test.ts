@@ -4,13 +4,13 @@ import { history, pauseDrill } from "./testing.ts";
 
 describe("fenced-effects-within-term", () => {
   it("passes the pause drill, reporting the stale write the sink rejected", () => {
-    const r = check.run(pauseDrill().rejected("fwd-a", 22_010, 1, "evt-4", 2).build());
+    const r = check.run(pauseDrill().refused("fwd-a", 22_010, 1, "evt-4").build());
     expect(r.verdict).toBe("pass");
     expect(r.metrics).toEqual({
       effectsChecked: 4,
       staleEffectsAccepted: 0,
       unfencedEffects: 0,
-      rejectedEffects: 1,
+      refusedEffects: 1,
     });
   });
 
@@ -18,7 +18,7 @@ describe("fenced-effects-within-term", () => {
     const r = check.run(pauseDrill().effect("fwd-a", 22_010, null, "evt-4").build());
     expect(r.verdict).toBe("fail");
     expect(r.detail).toBe(
-      "worker fwd-a's delivery of evt-4 was accepted without an epoch at +22010 ms, 6010 ms past expiry (expires_at 12:00:16.000)",
+      "worker fwd-a's delivery of evt-4 was accepted without an epoch at +22010 ms, 6010 ms past expiry (expires_at 12:00:16.000 UTC)",
     );
     expect(r.violations[0]).toMatchObject({
       worker: "fwd-a",

@@ -1,5 +1,6 @@
 import type { Effect, Evidence, RunMeta } from "../observe/evidence.ts";
 import type { Check, CheckResult, Violation } from "./check.ts";
+import { capabilitiesOf } from "./context.ts";
 import { describeOutside, outsideFields, sinceStart } from "./format.ts";
 import { fail, pass, unknown } from "./result.ts";
 import { ofKind } from "./select.ts";
@@ -11,13 +12,30 @@ const ID = "fenced-effects-within-term";
 export const fencedEffectsWithinTerm: Check = {
   id: ID,
   description:
-    "every effect by W with epoch e is committed (database time) inside term (W, e); an unfenced effect inside some term of W",
+    "every effect by W with epoch e is committed (database time) inside term (W, e); an effect without an epoch inside some term of W",
+  coverage(caps) {
+    if (!caps.effects)
+      return {
+        judged: [],
+        notJudged: ["roles.*.work.effects is not set: no effect is journaled"],
+        possible: false,
+      };
+    return {
+      judged: ["lease history", "effects"],
+      notJudged: caps.effectEpoch
+        ? []
+        : ["an effects table has no epoch column: its effects are judged against every term of their worker"],
+      possible: true,
+    };
+  },
   run,
 };
 
 function run(evidence: Evidence): CheckResult {
+  if (!capabilitiesOf(evidence).effects)
+    return unknown(ID, "the profile names no effects table (roles.*.work.effects)");
   const effects = ofKind(evidence, "effect");
-  const rejected = ofKind(evidence, "rejected-effect");
+  const rejected = ofKind(evidence, "refused-effect");
   if (effects.length === 0 && rejected.length === 0)
     return unknown(ID, "no effects recorded (nothing to judge)");
   if (ofKind(evidence, "lease-change").length === 0) return unknown(ID, "no lease history recorded");
@@ -28,13 +46,13 @@ function run(evidence: Evidence): CheckResult {
     staleEffectsAccepted: violations.length,
     unfencedEffects: effects.filter((e) => e.epoch === null).length,
     // Rejections are fencing working; reported so a run that never exercised it is visible.
-    rejectedEffects: rejected.length,
+    refusedEffects: rejected.length,
   };
   if (violations.length > 0) return fail(ID, violations, metrics);
   const unfenced = metrics.unfencedEffects > 0 ? ` (${metrics.unfencedEffects} without an epoch)` : "";
   return pass(
     ID,
-    `${effects.length} effects inside their terms${unfenced}; ${rejected.length} stale effects rejected by fencing`,
+    `${effects.length} effects inside their terms${unfenced}; ${rejected.length} attempts refused by the system's fence`,
     metrics,
   );
 }

@@ -1,25 +1,28 @@
 import type { RunMeta, WallMs } from "../observe/evidence.ts";
 import type { Outside } from "./terms.ts";
 
-/** A wall-clock instant as the run-relative offset people read in timelines, e.g. `+5123 ms`. */
+/**
+ * A wall-clock instant as the offset from the run's zero (meta.startedAt, stated once as an ISO
+ * UTC instant in every report), e.g. `+5123 ms`: the one clock of narration, verdicts and timeline.
+ */
 export function sinceStart(meta: RunMeta, ts: WallMs): string {
   return `+${Math.round(ts - meta.startedAt)} ms`;
 }
 
-/** A wall-clock instant as UTC time of day, e.g. `12:00:03.123`, to match psql's expires_at. */
+/** A wall-clock instant as UTC time of day with its zone, e.g. `12:00:03.123 UTC`, to match psql's expires_at. */
 export function clockTime(ts: WallMs): string {
-  return new Date(ts).toISOString().slice(11, 23);
+  return `${new Date(ts).toISOString().slice(11, 23)} UTC`;
 }
 
-/** How far outside its term something happened, in words, e.g. `1840 ms past expiry (expires_at 12:00:03.123)`. */
+/** How far outside its term something happened, in words, e.g. `1840 ms past expiry (expires_at 12:00:03.123 UTC)`. */
 export function describeOutside(o: Outside): string {
   switch (o.kind) {
     case "before-start":
-      return `${o.ms} ms before its term started (${clockTime(o.bound)})`;
+      return `${Math.round(o.ms)} ms before its term started (${clockTime(o.bound)})`;
     case "past-expiry":
-      return `${o.ms} ms past expiry (expires_at ${clockTime(o.bound)})`;
+      return `${Math.round(o.ms)} ms past expiry (expires_at ${clockTime(o.bound)})`;
     case "after-end":
-      return `${o.ms} ms after its term was ${o.reason === "released" ? "released" : "taken over"} (${clockTime(o.bound)}), before its expires_at`;
+      return `${Math.round(o.ms)} ms after its term was ${o.reason === "released" ? "released" : "taken over"} (${clockTime(o.bound)}), before its expires_at`;
   }
 }
 
@@ -27,10 +30,10 @@ export function describeOutside(o: Outside): string {
 export function outsideFields(o: Outside): Record<string, number> {
   switch (o.kind) {
     case "before-start":
-      return { msBeforeStart: o.ms, termStart: o.bound };
+      return { msBeforeStart: Math.round(o.ms), termStart: o.bound };
     case "past-expiry":
-      return { msPastExpiry: o.ms, expiresAt: o.bound };
+      return { msPastExpiry: Math.round(o.ms), expiresAt: o.bound };
     case "after-end":
-      return { msPastEnd: o.ms, termEnd: o.bound };
+      return { msPastEnd: Math.round(o.ms), termEnd: o.bound };
   }
 }

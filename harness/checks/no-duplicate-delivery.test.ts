@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FULL_CAPABILITIES } from "./context.ts";
 import { noDuplicateDelivery as check } from "./no-duplicate-delivery.ts";
 import { history, pauseDrill } from "./testing.ts";
 
@@ -16,7 +17,7 @@ describe("no-duplicate-delivery", () => {
     );
     expect(r.verdict).toBe("fail");
     expect(r.detail).toBe(
-      "outbox event evt-2 accepted 3 times: fwd-a (epoch 1) at +5010 ms, fwd-b (epoch 2) at +17120 ms, fwd-a (epoch none) at +22010 ms",
+      "delivery of evt-2 accepted 3 times: fwd-a (epoch 1) at +5010 ms, fwd-b (epoch 2) at +17120 ms, fwd-a (epoch none) at +22010 ms",
     );
     expect(r.violations[0]?.deliveries).toHaveLength(3);
     expect(r.metrics).toEqual({ deliveries: 5, duplicates: 2 });
@@ -26,10 +27,26 @@ describe("no-duplicate-delivery", () => {
     expect(check.run(history().acquire("fwd-a", 1, 0).build()).verdict).toBe("unknown");
   });
 
-  it("passes a sweeper-only run with nothing to deliver", () => {
-    const e = history({
-      workers: [{ id: "sw-a", leaseName: "ttl-sweeper", role: "ttl-sweeper", bug: null }],
+  it("is unknown, never a pass, when the profile marks no effect unique", () => {
+    const e = pauseDrill({
+      profile: {
+        name: "no-unique",
+        source: "test",
+        capabilities: { ...FULL_CAPABILITIES, uniqueEffects: false },
+      },
     }).build();
-    expect(check.run(e).verdict).toBe("pass");
+    expect(check.run(e)).toMatchObject({
+      verdict: "unknown",
+      detail: expect.stringMatching(/marks no effects table unique/),
+    });
+  });
+
+  it("judges every unique effect type on its own: a sweep and a delivery of the same id are two items", () => {
+    const e = pauseDrill().effect("fwd-b", 17_200, 2, "evt-1", "sweep").build();
+    const ev = {
+      ...e,
+      events: e.events.map((x) => (x.kind === "effect" && x.type === "sweep" ? { ...x, unique: true } : x)),
+    };
+    expect(check.run(ev).verdict).toBe("pass");
   });
 });

@@ -17,14 +17,48 @@ describe("progress-after-heal", () => {
     const r = check.run(e);
     expect(r.verdict).toBe("fail");
     expect(r.detail).toBe(
-      "backlog not drained within 10000 ms of 12:00:22.000: last sample at +31000 ms had pending_forward 2, overdue reservations 9",
+      "backlog not drained (and held at zero 5000 ms) within 10000 ms of 12:00:22.000 UTC: last sample at +31000 ms had outbox-forwarder 2, ttl-sweeper 9",
     );
-    expect(r.violations[0]).toMatchObject({ pendingForward: 2 });
+    expect(r.violations[0]).toMatchObject({ byLease: { "outbox-forwarder": 2, "ttl-sweeper": 9 } });
   });
 
-  it("ignores a series no present role drains", () => {
-    const r = check.run(pauseDrill().backlog(23_000, 0, 7).build());
-    expect(r.metrics?.drainMs).toBe(1_000);
+  it("wants the backlog held at zero, not one zero sample: a zero that rises again does not count", () => {
+    const r = check.run(pauseDrill().backlog(23_000, 0).backlog(25_000, 3).backlog(26_000, 0).build());
+    expect(r.metrics?.drainMs).toBe(4_000);
+  });
+
+  describe("every worker shows database activity after the heal", () => {
+    // The proxies count bytes as they pass; fwd-a's stay flat: its connection is wedged.
+    const wedged = (mode: "live" | "on-close") =>
+      pauseDrill({ traffic: mode })
+        .traffic("fwd-a", 21_000, { bytes: 5_000 })
+        .traffic("fwd-a", 30_000, { bytes: 5_000 })
+        .traffic("fwd-b", 21_000, { bytes: 9_000 })
+        .traffic("fwd-b", 30_000, { bytes: 12_000 });
+
+    it("fails no-reconnect-after-timeout: no bytes through its proxy, no lease change, no effect", () => {
+      const r = check.run(wedged("live").build());
+      expect(r.verdict).toBe("fail");
+      expect(r.detail).toMatch(
+        /^worker fwd-a showed no database activity in the 18000 ms after the heal: no bytes through its proxy/,
+      );
+    });
+
+    it("passes on its statements in pg_stat_activity after the heal", () => {
+      const r = check.run(
+        wedged("live")
+          .traffic("fwd-a", 31_000, { bytes: 5_000, lastStatementAt: at(30_500) })
+          .build(),
+      );
+      expect(r.verdict, r.detail).toBe("pass");
+      expect(r.detail).toMatch(/1 by statements in pg_stat_activity/);
+    });
+
+    it("does not fail on flat counts a real Toxiproxy only adds when a connection closes", () => {
+      const r = check.run(wedged("on-close").build());
+      expect(r.verdict, r.detail).toBe("pass");
+      expect(r.detail).toMatch(/log lines only/);
+    });
   });
 
   it("fails when a worker crashed", () => {

@@ -13,6 +13,8 @@ describe("registry", () => {
       "takeover-within-ttl",
       "no-duplicate-delivery",
       "progress-after-heal",
+      "no-inherited-term",
+      "no-needless-failover",
     ]);
   });
 
@@ -33,6 +35,7 @@ describe("registry", () => {
     const crashing: Check = {
       id: "crashes",
       description: "throws",
+      coverage: () => ({ judged: [], notJudged: [], possible: true }),
       run: () => {
         throw new Error("boom at 3 ms");
       },

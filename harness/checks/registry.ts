@@ -1,8 +1,11 @@
 import type { Evidence } from "../observe/evidence.ts";
 import type { Check, CheckResult, Verdict } from "./check.ts";
+import { capabilitiesOf } from "./context.ts";
 import { fencedEffectsWithinTerm } from "./fenced-effects-within-term.ts";
 import { noBatchAfterLocalExpiry } from "./no-batch-after-local-expiry.ts";
 import { noDuplicateDelivery } from "./no-duplicate-delivery.ts";
+import { noInheritedTerm } from "./no-inherited-term.ts";
+import { noNeedlessFailover } from "./no-needless-failover.ts";
 import { progressAfterHeal } from "./progress-after-heal.ts";
 import { unknown } from "./result.ts";
 import { singleLeader } from "./single-leader.ts";
@@ -16,6 +19,8 @@ export const checks: Check[] = [
   takeoverWithinTtl,
   noDuplicateDelivery,
   progressAfterHeal,
+  noInheritedTerm,
+  noNeedlessFailover,
 ];
 
 /** The ids a scenario may name. */
@@ -34,11 +39,23 @@ export function runChecks(evidence: Evidence, ids?: string[], from: Check[] = ch
 }
 
 function runOne(check: Check, evidence: Evidence): CheckResult {
+  let result: CheckResult;
   try {
-    return check.run(evidence);
+    result = check.run(evidence);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return unknown(check.id, `check crashed: ${message}`);
+    result = unknown(check.id, `check crashed: ${message}`);
+  }
+  // Which evidence it judged, from what the run's profile provides: the verdict table shows it.
+  try {
+    const { judged, notJudged } = check.coverage(capabilitiesOf(evidence));
+    return {
+      ...result,
+      judged: result.judged ?? judged,
+      notJudged: [...(result.notJudged ?? []), ...notJudged],
+    };
+  } catch {
+    return result;
   }
 }
 

@@ -12,7 +12,7 @@ describe("single-leader", () => {
     const r = check.run(e);
     expect(r.verdict).toBe("fail");
     expect(r.detail).toBe(
-      "fwd-b acquired outbox-forwarder with epoch 2 at +10000 ms while fwd-a's epoch 1 was still granted until 12:00:13.000: 3000 ms overlap",
+      "fwd-b acquired outbox-forwarder with epoch 2 at +10000 ms while fwd-a's epoch 1 was still granted until 12:00:13.000 UTC: 3000 ms overlap",
     );
     expect(r.violations[0]).toMatchObject({
       worker: "fwd-b",

@@ -12,6 +12,15 @@ export const singleLeader: Check = {
   id: ID,
   description:
     "terms of one lease never overlap (next start >= previous expiry or release); epochs strictly increase",
+  coverage(caps) {
+    return {
+      judged: ["lease history"],
+      notJudged: caps.leaseEpoch
+        ? []
+        : ["leaseTable.columns.epoch is null: epochs are synthesized, so only overlaps are judged"],
+      possible: true,
+    };
+  },
   run,
 };
 
@@ -27,7 +36,7 @@ function run(evidence: Evidence): CheckResult {
       const next = terms[i] as Term;
       pairs++;
       // The term's own end, not `end`: `end` is already cut at the next start and would hide the overlap.
-      const overlapMs = termOwnEnd(prev) - next.start;
+      const overlapMs = Math.round(termOwnEnd(prev) - next.start);
       if (overlapMs > 0) {
         maxOverlapMs = Math.max(maxOverlapMs, overlapMs);
         violations.push(overlap(prev, next, overlapMs, evidence.meta));

@@ -3,34 +3,75 @@ import { LOG_MSG } from "./logs.ts";
 import { takeoverWithinTtl as check } from "./takeover-within-ttl.ts";
 import { history, pauseDrill } from "./testing.ts";
 
+// ttl 10 000 ms in the synthetic histories: a takeover is due within 15 000 ms of the last grant.
 describe("takeover-within-ttl", () => {
-  it("passes the pause drill and measures takeover, failover and leaderless gap", () => {
+  it("passes the pause drill and measures failover from the last grant, takeover, and the leaderless gap", () => {
     const r = check.run(pauseDrill().build());
     expect(r.verdict).toBe("pass");
-    // expiry 16 s -> fwd-b at 17 s; pause from 7 s; fwd-a's last item 5.001 s -> fwd-b's batch 17.1 s
-    expect(r.metrics).toEqual({ takeoverMs: 1_000, failoverFromFaultMs: 10_000, leaderlessGapMs: 12_099 });
-    expect(r.detail).toBe(
-      "1 takeover(s), slowest 1000 ms after expiry (ttl 10000 ms); failover 10000 ms from fault start",
+    // last grant 6 s, expiry 16 s -> fwd-b at 17 s; pause from 7 s; fwd-a's last item 5.001 s -> fwd-b's batch 17.1 s
+    expect(r.metrics).toEqual({
+      takeoverMs: 1_000,
+      failoverMs: 11_000,
+      failoverFromFaultMs: 10_000,
+      leaderlessGapMs: 12_099,
+      grantsChecked: 11,
+    });
+    expect(r.detail).toMatch(
+      /^1 takeover\(s\), slowest 11000 ms after the holder's last grant \(bound ttl 10000 \+ 5000 ms\), 1000 ms after expiry; 10000 ms from the fault's start/,
     );
   });
 
-  it("fails no-takeover: fwd-a expires and nobody acquires", () => {
+  it("fails no-takeover: fwd-a stops renewing and nobody acquires", () => {
     const e = pauseDrill()
       .without((x) => x.kind === "lease-change" && x.holder === "fwd-b")
       .build();
     const r = check.run(e);
     expect(r.verdict).toBe("fail");
     expect(r.detail).toBe(
-      "nobody acquired outbox-forwarder after fwd-a's epoch 1 expired at 12:00:16.000: no takeover in 24000 ms (ttl 10000 ms)",
+      "nobody acquired outbox-forwarder after fwd-a's last grant (epoch 1) at +6000 ms: no takeover in 34000 ms (bound 15000 ms = ttl + 5000 ms)",
     );
-    expect(r.violations[0]).toMatchObject({ worker: "fwd-a", epoch: 1, noTakeoverForMs: 24_000 });
-    expect(r.metrics?.takeoverMs).toBeNull();
+    expect(r.violations[0]).toMatchObject({ worker: "fwd-a", epoch: 1, noTakeoverForMs: 34_000 });
   });
 
-  it("fails a takeover slower than ttl", () => {
+  it("fails a takeover slower than ttl + allowance after the last grant", () => {
     const e = history().acquire("fwd-a", 1, 0).acquire("fwd-b", 2, 21_000).build();
     const r = check.run(e);
-    expect(r.violations[0]).toMatchObject({ takeoverMs: 11_000, nextHolder: "fwd-b" });
+    expect(r.violations[0]).toMatchObject({ failoverMs: 21_000, takeoverMs: 11_000, nextHolder: "fwd-b" });
+  });
+
+  it("fails lease-too-long: a grant longer than the worker's ttl, however prompt the takeover after it", () => {
+    const e = history().acquire("fwd-a", 1, 0, 25_000).acquire("fwd-b", 2, 25_500).build();
+    const r = check.run(e);
+    expect(r.verdict).toBe("fail");
+    expect(r.detail).toMatch(
+      /^2 violations; first: fwd-a was granted outbox-forwarder \(epoch 1\) at \+0 ms until 12:00:25\.000 UTC: 25000 ms, longer than its ttl 10000 ms/,
+    );
+    expect(r.violations[1]).toMatchObject({ failoverMs: 25_500 });
+  });
+
+  it("judges each worker's grants by its own ttl (a rolling deploy with a longer one)", () => {
+    const e = history({
+      workers: [
+        { id: "fwd-a", leaseName: "outbox-forwarder", role: "outbox-forwarder", bug: null, ttlMs: 15_000 },
+        { id: "fwd-b", leaseName: "outbox-forwarder", role: "outbox-forwarder", bug: null },
+      ],
+    })
+      .acquire("fwd-a", 1, 0, 15_000)
+      .acquire("fwd-b", 2, 16_000)
+      .renewEvery("fwd-b", 2, 19_000, 40_000, 3_000)
+      .build();
+    expect(check.run(e).verdict).toBe("pass");
+  });
+
+  it("does not judge a takeover while every standby was silenced by a fault", () => {
+    const e = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("process-pause", "fwd-b", 5_000, 30_000)
+      .acquire("fwd-b", 2, 30_100)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict).toBe("pass");
+    expect(r.detail).toMatch(/1 takeover\(s\) not judged \(every standby under a fault\)/);
   });
 
   it("counts the same worker re-acquiring with a new epoch as a takeover", () => {
@@ -43,11 +84,11 @@ describe("takeover-within-ttl", () => {
       .build();
     expect(check.run(e)).toMatchObject({
       verdict: "pass",
-      metrics: { takeoverMs: 2_000, leaderlessGapMs: 12_000 },
+      metrics: { takeoverMs: 2_000, failoverMs: 12_000, leaderlessGapMs: 12_000 },
     });
   });
 
-  it("passes when no lease expired, even with a fault injected", () => {
+  it("passes when no lease lapsed, even with a fault injected", () => {
     const e = history()
       .acquire("fwd-a", 1, 0)
       .renewEvery("fwd-a", 1, 3_000, 40_000, 3_000)
@@ -55,16 +96,16 @@ describe("takeover-within-ttl", () => {
       .build();
     expect(check.run(e)).toMatchObject({
       verdict: "pass",
-      detail: "no lease expired during the run (nothing to take over)",
+      detail: "14 grant(s) within ttl; no lease lapsed during the run",
       metrics: { takeoverMs: null, failoverFromFaultMs: null, leaderlessGapMs: null },
     });
   });
 
-  it("does not judge an expiry within the last ttl of observation, nor a released term", () => {
-    const late = history().acquire("fwd-a", 1, 25_000).build();
+  it("does not judge a lapse too close to the end of observation, nor a released term", () => {
+    const late = history().acquire("fwd-a", 1, 28_000).build();
     expect(check.run(late).verdict).toBe("pass");
     const released = history().acquire("fwd-a", 1, 0).release("fwd-a", 1, 1_000).build();
-    expect(check.run(released).detail).toBe("no lease expired during the run (nothing to take over)");
+    expect(check.run(released).detail).toBe("1 grant(s) within ttl; no lease lapsed during the run");
   });
 
   it("is unknown without lease history", () => {

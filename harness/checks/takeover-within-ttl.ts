@@ -1,126 +1,220 @@
-import type { Evidence, WallMs, WorkerLog } from "../observe/evidence.ts";
+import type { Evidence, FaultWindow, RunMeta, WallMs, WorkerLog } from "../observe/evidence.ts";
 import type { Check, CheckResult, Violation } from "./check.ts";
+import { ttlOf } from "./context.ts";
 import { clockTime, sinceStart } from "./format.ts";
-import { isWorkStart, LOG_MSG } from "./logs.ts";
+import { isWorkStart } from "./logs.ts";
 import { fail, maxOrNull, pass, unknown } from "./result.ts";
 import { ofKind } from "./select.ts";
 import { type Term, termsByLease, termsOf } from "./terms.ts";
 
 const ID = "takeover-within-ttl";
 
-/** Liveness of the election: a lease that expired is held again within ttlMs (runbook: "within leaderElection.ttlMs"). */
+/**
+ * Liveness of the election, judged from the database's lease history:
+ * (1) every grant lasts at most the granting worker's ttlMs (+ grantToleranceMs): a lease written
+ *     longer than the ttl slows every failover and is never seen from expires_at alone;
+ * (2) when a holder stops renewing, a standby holds the lease within ttlMs + takeoverAllowanceMs of
+ *     the holder's last grant (the moment it stopped renewing, at or before a pause or kill). A
+ *     takeover whose standbys were themselves under a fault is reported, not judged.
+ */
 export const takeoverWithinTtl: Check = {
   id: ID,
   description:
-    "after a term ends by expiry, the next term of that lease starts within ttlMs of its expires_at; reports failover time from the fault's start",
+    "every grant's expires_at is at most ttlMs after it; after a holder's last grant, another term starts within ttlMs + ttlMs/2 (standbys under a fault excepted); reports failover from the fault's start",
+  coverage() {
+    return { judged: ["lease history"], notJudged: [], possible: true };
+  },
   run,
 };
 
-/** One expired term and what followed it (all database/host wall clock). */
+/** How much longer than ttlMs a grant may read: the statement's clock reading precedes the trigger's. */
+export const GRANT_TOLERANCE_MS = 25;
+
+/** The standbys' polling: a takeover may come this long after the lease lapsed. */
+export function takeoverAllowanceMs(ttlMs: number): number {
+  return Math.round(ttlMs / 2);
+}
+
+/** One ended term and what followed it (all database/host wall clock). */
 interface Takeover {
   old: Term;
   next: Term | undefined;
+  lastGrantAt: WallMs;
+  /** next start - last grant of the old holder */
+  failoverMs: number | null;
+  /** next start - expires_at of the old term */
   takeoverMs: number | null;
   failoverFromFaultMs: number | null;
   leaderlessGapMs: number | null;
+  /** a standby was under a fault while it could have taken over */
+  heldBack: FaultWindow | null;
 }
 
 function run(evidence: Evidence): CheckResult {
-  if (ofKind(evidence, "lease-change").length === 0) return unknown(ID, "no lease history recorded");
+  const changes = ofKind(evidence, "lease-change");
+  if (changes.length === 0) return unknown(ID, "no lease history recorded");
   const { meta } = evidence;
-  const faultStarts = ofKind(evidence, "fault").map((f) => f.start);
-  const work = ofKind(evidence, "worker-log");
+  const terms = termsOf(evidence);
+  const violations: Violation[] = [...longGrants(terms, meta)];
+  const faults = ofKind(evidence, "fault");
+  const logs = ofKind(evidence, "worker-log");
   const takeovers: Takeover[] = [];
-  for (const terms of termsByLease(termsOf(evidence)).values()) {
-    terms.forEach((old, i) => {
-      if (old.endReason === "expired") takeovers.push(measure(old, terms[i + 1], faultStarts, work));
+  for (const list of termsByLease(terms).values()) {
+    list.forEach((old, i) => {
+      if (old.endReason === "expired") takeovers.push(measure(old, list[i + 1], faults, logs, meta));
     });
   }
   const metrics = {
     takeoverMs: maxOrNull(takeovers.flatMap((t) => t.takeoverMs ?? [])),
+    failoverMs: maxOrNull(takeovers.flatMap((t) => t.failoverMs ?? [])),
     failoverFromFaultMs: maxOrNull(takeovers.flatMap((t) => t.failoverFromFaultMs ?? [])),
     leaderlessGapMs: maxOrNull(takeovers.flatMap((t) => t.leaderlessGapMs ?? [])),
+    grantsChecked: terms.reduce((n, t) => n + t.grants.length, 0),
   };
-  if (takeovers.length === 0)
-    return pass(ID, "no lease expired during the run (nothing to take over)", metrics);
-
-  // A takeover that happened is always judged; a term expiring within the last ttlMs of
-  // observation with no successor yet had no full chance to be taken over.
+  // A takeover that happened is judged; a lapse too close to the end of observation had no full chance.
   const judged = takeovers.filter(
     (t) =>
-      (t.next !== undefined && t.next.start <= meta.observedUntil) ||
-      t.old.expiresAt + meta.ttlMs <= meta.observedUntil,
+      t.heldBack === null &&
+      ((t.next !== undefined && t.next.start <= meta.observedUntil) ||
+        t.lastGrantAt + bound(t, meta) <= meta.observedUntil),
   );
-  const violations = judged.flatMap((t) => late(t, meta.ttlMs, evidence) ?? []);
-  if (violations.length > 0) return fail(ID, violations, metrics);
-  if (judged.length === 0) {
-    return pass(
+  violations.push(...judged.flatMap((t) => late(t, meta) ?? []));
+  if (violations.length > 0)
+    return fail(
       ID,
-      `${takeovers.length} expiry(ies), all within ttl of the end of observation (not judged)`,
+      violations.sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0)),
       metrics,
     );
-  }
+  const held = takeovers.filter((t) => t.heldBack !== null).length;
+  const heldText = held ? `; ${held} takeover(s) not judged (every standby under a fault)` : "";
+  if (judged.length === 0)
+    return pass(
+      ID,
+      `${metrics.grantsChecked} grant(s) within ttl; ${takeovers.length === 0 ? "no lease lapsed during the run" : `${takeovers.length} lapse(s) not judged`}${heldText}`,
+      metrics,
+    );
   const fromFault =
-    metrics.failoverFromFaultMs === null
-      ? ""
-      : `; failover ${metrics.failoverFromFaultMs} ms from fault start`;
+    metrics.failoverFromFaultMs === null ? "" : `; ${metrics.failoverFromFaultMs} ms from the fault's start`;
   return pass(
     ID,
-    `${judged.length} takeover(s), slowest ${metrics.takeoverMs} ms after expiry (ttl ${meta.ttlMs} ms)${fromFault}`,
+    `${judged.length} takeover(s), slowest ${metrics.failoverMs} ms after the holder's last grant (bound ttl ${meta.ttlMs} + ${takeoverAllowanceMs(meta.ttlMs)} ms), ${metrics.takeoverMs} ms after expiry${fromFault}; ${metrics.grantsChecked} grant(s) within ttl${heldText}`,
     metrics,
   );
 }
 
-function measure(old: Term, next: Term | undefined, faultStarts: WallMs[], logs: WorkerLog[]): Takeover {
-  if (!next) return { old, next, takeoverMs: null, failoverFromFaultMs: null, leaderlessGapMs: null };
-  const faultStart = maxOrNull(faultStarts.filter((s) => s <= old.expiresAt));
+function bound(t: Takeover, meta: RunMeta): number {
+  const ttl = ttlOf(meta, t.old.holder);
+  return ttl + takeoverAllowanceMs(ttl);
+}
+
+function longGrants(terms: Term[], meta: RunMeta): Violation[] {
+  const out: Violation[] = [];
+  for (const t of terms) {
+    const ttl = ttlOf(meta, t.holder);
+    const long = t.grants.filter((g) => g.expiresAt - g.at > ttl + GRANT_TOLERANCE_MS);
+    const first = long[0];
+    if (!first) continue;
+    const lengthMs = Math.round(first.expiresAt - first.at);
+    out.push({
+      worker: t.holder,
+      epoch: t.epoch,
+      ts: first.at,
+      leaseName: t.leaseName,
+      grantMs: lengthMs,
+      ttlMs: ttl,
+      longGrants: long.length,
+      message: `${t.holder} was granted ${t.leaseName} (epoch ${t.epoch}) at ${sinceStart(meta, first.at)} until ${clockTime(first.expiresAt)}: ${lengthMs} ms, longer than its ttl ${ttl} ms (${long.length} such grant(s))`,
+    });
+  }
+  return out;
+}
+
+function measure(
+  old: Term,
+  next: Term | undefined,
+  faults: FaultWindow[],
+  logs: WorkerLog[],
+  meta: RunMeta,
+): Takeover {
+  const lastGrantAt = old.grants.at(-1)?.at ?? old.start;
+  const waitEnd = next?.start ?? meta.observedUntil;
+  // A standby silenced by a fault (paused, killed, cut off) while the lease was free could not take over on time.
+  const standbys = new Set(
+    meta.workers.filter((w) => w.leaseName === old.leaseName && w.id !== old.holder).map((w) => w.id),
+  );
+  const heldBack =
+    faults.find(
+      (f) =>
+        f.silences === true &&
+        standbys.has(f.target) &&
+        f.start < waitEnd &&
+        (f.end ?? meta.observedUntil) > old.expiresAt,
+    ) ?? null;
+  if (!next)
+    return {
+      old,
+      next,
+      lastGrantAt,
+      failoverMs: null,
+      takeoverMs: null,
+      failoverFromFaultMs: null,
+      leaderlessGapMs: null,
+      heldBack,
+    };
+  const faultStart = maxOrNull(
+    faults.filter((f) => f.target === old.holder && f.start <= old.expiresAt).map((f) => f.start),
+  );
   const lastOldWork = logs
     .filter(
-      (l) =>
-        isWorkStart(l) && l.worker === old.holder && l.epoch === old.epoch && l.leaseName === old.leaseName,
+      (l) => isWorkStart(l) && l.worker === old.holder && l.leaseName === old.leaseName && l.ts < old.end,
     )
     .at(-1);
   const firstNewBatch = logs.find(
     (l) =>
-      l.msg === LOG_MSG.batchStarted &&
+      l.means === "batch-started" &&
       l.worker === next.holder &&
-      l.epoch === next.epoch &&
       l.leaseName === next.leaseName &&
       l.ts >= next.start,
   );
   return {
     old,
     next,
-    takeoverMs: next.start - old.expiresAt,
-    failoverFromFaultMs: faultStart === null ? null : next.start - faultStart,
-    leaderlessGapMs: lastOldWork && firstNewBatch ? firstNewBatch.ts - lastOldWork.ts : null,
+    lastGrantAt,
+    failoverMs: Math.round(next.start - lastGrantAt),
+    takeoverMs: Math.round(next.start - old.expiresAt),
+    failoverFromFaultMs: faultStart === null ? null : Math.round(next.start - faultStart),
+    leaderlessGapMs: lastOldWork && firstNewBatch ? Math.round(firstNewBatch.ts - lastOldWork.ts) : null,
+    heldBack,
   };
 }
 
-function late({ old, next, takeoverMs }: Takeover, ttlMs: number, evidence: Evidence): Violation | null {
-  if (takeoverMs !== null && takeoverMs <= ttlMs) return null;
-  const expired = `${old.holder}'s epoch ${old.epoch} expired at ${clockTime(old.expiresAt)}`;
+function late(t: Takeover, meta: RunMeta): Violation | null {
+  const { old, next, failoverMs, lastGrantAt } = t;
+  const limit = bound(t, meta);
+  if (failoverMs !== null && failoverMs <= limit) return null;
+  const stopped = `${old.holder}'s last grant (epoch ${old.epoch}) at ${sinceStart(meta, lastGrantAt)}`;
   const base = {
     worker: old.holder,
     epoch: old.epoch,
-    ts: old.expiresAt,
+    ts: lastGrantAt,
     leaseName: old.leaseName,
     expiresAt: old.expiresAt,
-    ttlMs,
+    boundMs: limit,
   };
-  if (!next || next.start > evidence.meta.observedUntil) {
-    const waitedMs = evidence.meta.observedUntil - old.expiresAt;
+  if (!next || next.start > meta.observedUntil) {
+    const waitedMs = Math.round(meta.observedUntil - lastGrantAt);
     return {
       ...base,
       noTakeoverForMs: waitedMs,
-      message: `nobody acquired ${old.leaseName} after ${expired}: no takeover in ${waitedMs} ms (ttl ${ttlMs} ms)`,
+      message: `nobody acquired ${old.leaseName} after ${stopped}: no takeover in ${waitedMs} ms (bound ${limit} ms = ttl + ${takeoverAllowanceMs(ttlOf(meta, old.holder))} ms)`,
     };
   }
   return {
     ...base,
     nextHolder: next.holder,
     nextEpoch: next.epoch,
-    takeoverMs,
-    message: `${next.holder} acquired ${old.leaseName} at ${sinceStart(evidence.meta, next.start)}, ${takeoverMs} ms after ${expired} (ttl ${ttlMs} ms)`,
+    failoverMs,
+    takeoverMs: t.takeoverMs,
+    message: `${next.holder} acquired ${old.leaseName} at ${sinceStart(meta, next.start)}, ${failoverMs} ms after ${stopped} (bound ${limit} ms; its expires_at was ${clockTime(old.expiresAt)})`,
   };
 }

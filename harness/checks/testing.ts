@@ -4,12 +4,23 @@ import type {
   Evidence,
   EvidenceEvent,
   FaultWindow,
+  LineKind,
   ProcessEvent,
   RunMeta,
   WallMs,
+  WorkerLog,
   WorkerSpec,
 } from "../observe/evidence.ts";
 import { LOG_MSG } from "./logs.ts";
+
+// The reference worker's messages and what its profile maps them to.
+const MEANS: Record<string, LineKind> = {
+  [LOG_MSG.batchStarted]: "batch-started",
+  [LOG_MSG.itemStarted]: "item-started",
+  [LOG_MSG.leader]: "leader",
+  [LOG_MSG.expiredLocally]: "expired-locally",
+  [LOG_MSG.leaseLost]: "lease-lost",
+};
 
 /** The run's start on the wall clock: 2025-01-01T12:00:00.000Z, so clock times read 12:00:xx. */
 export const T0: WallMs = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -83,18 +94,31 @@ export function history(meta: Partial<RunMeta> = {}) {
       change(null, epoch, atMs, null, lease);
       return b;
     },
-    log(worker: string, atMs: number, msg: string, epoch?: number, lease = leaseOf(worker)) {
+    /** a line of `worker`'s process `instance` (1 unless a restart or a zombie), mapped as the reference profile maps it */
+    log(
+      worker: string,
+      atMs: number,
+      msg: string,
+      epoch?: number,
+      lease = leaseOf(worker),
+      extra: Partial<WorkerLog> = {},
+    ) {
       const line: Record<string, unknown> = { ts: at(atMs), level: "info", msg, workload_id: worker };
       if (epoch !== undefined) line.epoch = epoch;
+      const means = MEANS[msg];
       events.push({
         kind: "worker-log",
         ts: at(atMs),
+        receivedAt: at(atMs),
         worker,
+        instance: 1,
         leaseName: lease,
         level: "info",
         msg,
         line,
+        ...(means && { means }),
         ...(epoch !== undefined && { epoch }),
+        ...extra,
       });
       return b;
     },
@@ -108,26 +132,55 @@ export function history(meta: Partial<RunMeta> = {}) {
       itemId: string,
       type: Effect["type"] = "delivery",
     ) {
-      events.push({ kind: "effect", ts: at(atMs), type, leaseName: leaseOf(worker), worker, epoch, itemId });
-      return b;
-    },
-    rejected(worker: string, atMs: number, epoch: number | null, itemId: string, highestEpoch: number) {
       events.push({
-        kind: "rejected-effect",
+        kind: "effect",
         ts: at(atMs),
+        type,
         leaseName: leaseOf(worker),
         worker,
         epoch,
         itemId,
-        highestEpoch,
+        ...(type === "delivery" ? { unique: true } : {}),
       });
       return b;
     },
-    backlog(atMs: number, pendingForward: number, overdueReservations = 0) {
-      events.push({ kind: "backlog", ts: at(atMs), pendingForward, overdueReservations });
+    /** an attempted effect the system refused */
+    refused(worker: string, atMs: number, epoch: number | null, itemId: string, type = "refused-delivery") {
+      events.push({
+        kind: "refused-effect",
+        ts: at(atMs),
+        type,
+        leaseName: leaseOf(worker),
+        worker,
+        epoch,
+        itemId,
+      });
       return b;
     },
-    fault(fault: string, target: string, startMs: number, endMs: number | null) {
+    /** a backlog sample: items waiting for the outbox-forwarder (and the ttl-sweeper) */
+    backlog(atMs: number, pendingForward: number, overdueReservations = 0) {
+      events.push({
+        kind: "backlog",
+        ts: at(atMs),
+        byLease: {
+          [LEASE]: pendingForward,
+          ...(overdueReservations ? { "ttl-sweeper": overdueReservations } : {}),
+        },
+      });
+      return b;
+    },
+    /** a sample of a worker's database activity */
+    traffic(worker: string, atMs: number, sample: { bytes?: number; lastStatementAt?: number }) {
+      events.push({ kind: "traffic", ts: at(atMs), worker, ...sample });
+      return b;
+    },
+    fault(
+      fault: string,
+      target: string,
+      startMs: number,
+      endMs: number | null,
+      extra: Partial<FaultWindow> = {},
+    ) {
       const w: FaultWindow = {
         kind: "fault",
         id: `${fault}-${startMs}`,
@@ -137,6 +190,10 @@ export function history(meta: Partial<RunMeta> = {}) {
         end: endMs === null ? null : at(endMs),
         verified: true,
         detail: "",
+        ...(fault === "pause" || fault === "process-pause" || fault === "process-kill"
+          ? { silences: true }
+          : {}),
+        ...extra,
       };
       events.push(w);
       return b;
