@@ -7,6 +7,16 @@ export class EnvironmentStartError extends LeaseChaosError {
   }
 }
 
+/**
+ * A worker that cannot run as its profile says: its command is missing, it exits at start, it never
+ * leads or never logs a line its profile maps. Bad input (exit 2), with its exit code and last lines.
+ */
+export class WorkerStartError extends LeaseChaosError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_WORKER_START", message, options);
+  }
+}
+
 /** A provider was asked for something it cannot do (never a silent downgrade). */
 export class UnsupportedCapabilityError extends LeaseChaosError {
   constructor(provider: string, capability: string) {

@@ -1,3 +1,5 @@
+import { OFFLINE_IMAGES } from "../../fixtures/images/build-offline.ts";
+import type { Profile } from "../profile/profile.ts";
 import type { DockerImages } from "./docker/images.ts";
 import { UnsupportedCapabilityError } from "./errors.ts";
 import { LocalEnvironment } from "./local/index.ts";
@@ -12,6 +14,8 @@ export interface EnvironmentRequest {
   provider: ProviderChoice;
   sink: EventSink;
   seed: number;
+  /** the worker profile: where its files are, which compose services are its workers */
+  profile: Profile;
   /** local only: a running Toxiproxy server instead of our embedded proxy */
   toxiproxyUrl?: string;
   /** docker only: images instead of the defaults */
@@ -26,16 +30,31 @@ export interface EnvironmentRequest {
 export interface ChosenEnvironment {
   env: StartedEnvironment;
   ready: string;
+  /** the proxies count bytes as they pass (ours); a real Toxiproxy adds them when a connection closes */
+  liveTraffic: boolean;
 }
 
-/** Why docker cannot run here, or null when an engine answers and every image is present. */
-export async function dockerUnavailable(images?: Partial<DockerImages>): Promise<string | null> {
-  const [{ connectEngine }, { resolveImages }] = await Promise.all([
+/** Why docker cannot run here, or null when an engine answers and every image (the profile's too) is present. */
+export async function dockerUnavailable(
+  images?: Partial<DockerImages>,
+  profile?: Profile,
+): Promise<string | null> {
+  const [{ connectEngine }, { resolveImages, requireWorkerImage }, { render }] = await Promise.all([
     import("./docker/engine.ts"),
     import("./docker/images.ts"),
+    import("../profile/template.ts"),
   ]);
   try {
-    await resolveImages(await connectEngine(), images);
+    const docker = await connectEngine();
+    await resolveImages(docker, images);
+    for (const role of profile?.roles ?? []) {
+      if (!role.docker) return `roles.${role.name}.docker is not set in profile ${profile?.name}`;
+      await requireWorkerImage(
+        docker,
+        render(role.docker.image, {}, `roles.${role.name}.docker.image`),
+        role.name,
+      );
+    }
     return null;
   } catch (err) {
     return (err as Error).message;
@@ -50,7 +69,7 @@ export async function startEnvironment(request: EnvironmentRequest): Promise<Cho
   const say = request.say ?? (() => {});
   let provider = request.provider;
   if (provider === "auto") {
-    const reason = await dockerUnavailable(request.images);
+    const reason = await dockerUnavailable(request.images, request.profile);
     provider = reason === null ? "docker" : "local";
     say(
       reason === null
@@ -71,24 +90,31 @@ export async function startEnvironment(request: EnvironmentRequest): Promise<Cho
       ...(request.workerSlots ? { workerSlots: request.workerSlots } : {}),
     }).start();
     for (const note of env.notes) say(`docker: ${note}`);
-    const { postgres, toxiproxy, worker } = env.images;
+    const { postgres, toxiproxy } = env.images;
     return {
       env,
-      ready: `docker: ${postgres} on 127.0.0.1:${env.observerDb.port} and ${toxiproxy} ready in ${Math.round(env.startMs)} ms; workers ${worker}; label lease-chaos=${env.runId}`,
+      liveTraffic: toxiproxy === OFFLINE_IMAGES.proxy,
+      ready: `docker: ${postgres} on 127.0.0.1:${env.observerDb.port} and ${toxiproxy} ready in ${Math.round(env.startMs)} ms; label lease-chaos=${env.runId}`,
     };
   }
   if (provider === "compose") {
     const { ComposeEnvironment } = await import("./docker/compose.ts");
-    const env = await new ComposeEnvironment({ sink: request.sink, say }).start();
-    return { env, ready: `compose: attached to ${env.describe()} in ${Math.round(env.startMs)} ms` };
+    const env = await new ComposeEnvironment({ sink: request.sink, say, profile: request.profile }).start();
+    return {
+      env,
+      ready: `compose: attached to ${env.describe()} in ${Math.round(env.startMs)} ms`,
+      liveTraffic: env.proxyImage === OFFLINE_IMAGES.proxy,
+    };
   }
   const env = await new LocalEnvironment({
     sink: request.sink,
     seed: request.seed,
+    profileDir: request.profile.dir,
     ...(request.toxiproxyUrl ? { toxiproxyUrl: request.toxiproxyUrl } : {}),
   }).start();
   return {
     env,
     ready: `postgres ready on 127.0.0.1:${env.observerDb.port} in ${Math.round(env.postgres.startMs)} ms`,
+    liveTraffic: !request.toxiproxyUrl,
   };
 }

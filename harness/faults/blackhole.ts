@@ -16,6 +16,8 @@ export function blackhole(worker: string, streams: Stream[]): Fault {
   return {
     kind: streams.length === 1 && streams[0] === "downstream" ? "reply-lost" : "blackhole",
     target: worker,
+    // Nothing the worker sends arrives: it cannot acquire or renew.
+    silences: streams.includes("upstream"),
     async inject({ env }: FaultContext) {
       const probe = await env.openWorkerProbe(worker, 5_000);
       try {

@@ -7,6 +7,7 @@ export function processKill(worker: string): Fault {
   return {
     kind: "process-kill",
     target: worker,
+    silences: true,
     async inject({ env }: FaultContext) {
       await env.killWorker(worker);
       killed = true;

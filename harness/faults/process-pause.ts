@@ -8,6 +8,7 @@ export function processPause(worker: string): Fault {
   return {
     kind: "process-pause",
     target: worker,
+    silences: true,
     async inject({ env }: FaultContext) {
       await env.pauseWorker(worker);
       paused = true;

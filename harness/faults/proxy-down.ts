@@ -10,6 +10,7 @@ export function proxyDown(worker: string): Fault {
   return {
     kind: "proxy-down",
     target: worker,
+    silences: true,
     async inject({ env }: FaultContext) {
       const proxy = await env.proxies.proxy(worker);
       await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });

@@ -1,6 +1,15 @@
 import type Dockerode from "dockerode";
+import type { Profile } from "../../profile/profile.ts";
+import { render } from "../../profile/template.ts";
 import { UnsupportedCapabilityError, workerEntry } from "../errors.ts";
-import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
+import type {
+  ClockSetting,
+  DbEndpoint,
+  EventSink,
+  StartedEnvironment,
+  WorkerLaunch,
+  WorkerState,
+} from "../provider.ts";
 import { ProbeConnection, probe, proxyName, WorkerProxies } from "../worker-proxies.ts";
 import { ContainerWorker, sinceNow } from "./container-worker.ts";
 import { connectEngine } from "./engine.ts";
@@ -9,20 +18,25 @@ import { publishedPort } from "./run-container.ts";
 
 const PROJECT_LABEL = "com.docker.compose.project";
 const SERVICE_LABEL = "com.docker.compose.service";
-// The reference worker's default ttl: what a stack without LEASE_TTL_MS runs with.
-const DEFAULT_TTL_MS = "10000";
-// Worker variables the run and the stack must agree on, when the stack sets them.
-const MUST_MATCH = [
-  "LEASE_TTL_MS",
-  "LEASE_CHAOS_BUG",
-  "ITEM_WORK_MS",
-  "BATCH_SIZE",
-  "LEASE_SAFETY_MARGIN_MS",
-];
+// Template values of the run the stack must agree with wherever a worker's env is made of them.
+const RUN_VALUES = new Set([
+  "ttlMs",
+  "renewIntervalMs",
+  "retryIntervalMs",
+  "safetyMarginMs",
+  "batchIntervalMs",
+  "batchSize",
+  "itemWorkMs",
+  "queryTimeoutMs",
+  "bug",
+  "leaseName",
+]);
 
 /** Options of the compose provider (attach to a running docker-compose.chaos.yml stack). */
 export interface ComposeEnvironmentOptions {
   sink: EventSink;
+  /** the profile whose roles name the stack's services (compose.services) */
+  profile: Profile;
   /** the compose project; LEASE_CHAOS_COMPOSE_PROJECT, or the one running stack found */
   project?: string;
   /** the report on the stack, a line each */
@@ -32,9 +46,16 @@ export interface ComposeEnvironmentOptions {
 interface StackWorker {
   containerId: string;
   name: string;
+  service: string;
   env: Record<string, string>;
   proxyPort: number;
   endpoint: DbEndpoint;
+}
+
+/** The env key a role binds to exactly `{{name}}`, e.g. WORKLOAD_ID for {{workloadId}}. */
+function keyOf(env: Record<string, string>, name: string): string | undefined {
+  const re = new RegExp(`^\\{\\{\\s*${name.replace(".", "\\.")}\\s*\\}\\}$`);
+  return Object.entries(env).find(([, v]) => re.test(v))?.[0];
 }
 
 const envOf = (info: Dockerode.ContainerInspectInfo): Record<string, string> =>
@@ -119,34 +140,64 @@ export class ComposeEnvironment {
     >;
     const problems: string[] = [];
     const workers = new Map<string, StackWorker>();
-    for (const info of infos) {
-      const env = envOf(info);
-      const id = env.WORKLOAD_ID;
-      if (!id) continue;
-      const name = info.Name.replace(/^\//, "");
-      const proxy = existing[proxyName(id)];
-      if (!proxy) {
-        problems.push(`worker ${id} (${name}) has no proxy ${proxyName(id)} in Toxiproxy`);
+    const { profile } = this.options;
+    for (const role of profile.roles) {
+      const services = role.compose?.services ?? [];
+      if (services.length === 0) {
+        problems.push(
+          `roles.${role.name}.compose.services is not set: the profile names no service for this role`,
+        );
         continue;
       }
-      const proxyPort = Number(proxy.listen.slice(proxy.listen.lastIndexOf(":") + 1));
-      if (String(proxyPort) !== env.PGPORT)
-        problems.push(`worker ${id} connects to port ${env.PGPORT}, its proxy listens on ${proxyPort}`);
-      if (!proxy.enabled) problems.push(`proxy ${proxy.name} is disabled`);
-      if (proxy.toxics?.length)
-        problems.push(`proxy ${proxy.name} has toxics left: ${proxy.toxics.map((t) => t.name).join(", ")}`);
-      if (info.State.Paused) problems.push(`worker ${id} (${name}) is paused`);
-      const port = published(proxyInfo, proxyPort, `the toxiproxy service (proxy ${proxy.name})`);
-      workers.set(id, { containerId: info.Id, name, env, proxyPort, endpoint: { ...observerDb, port } });
+      const idKey = keyOf({ ...role.env, ...(role.docker?.env ?? {}) }, "workloadId");
+      const portKey = keyOf({ ...role.env, ...(role.docker?.env ?? {}) }, "pg.port");
+      for (const service of services) {
+        const info = infos.find((i) => i.Config.Labels?.[SERVICE_LABEL] === service);
+        if (!info) {
+          problems.push(
+            `service ${service} (roles.${role.name}.compose.services) is not running in ${project}`,
+          );
+          continue;
+        }
+        const env = envOf(info);
+        const name = info.Name.replace(/^\//, "");
+        const id = idKey ? env[idKey] : undefined;
+        if (!id) {
+          problems.push(`service ${service}: its env has no ${idKey ?? "variable bound to {{workloadId}}"}`);
+          continue;
+        }
+        const proxy = existing[proxyName(id)];
+        if (!proxy) {
+          problems.push(`worker ${id} (${name}) has no proxy ${proxyName(id)} in Toxiproxy`);
+          continue;
+        }
+        const proxyPort = Number(proxy.listen.slice(proxy.listen.lastIndexOf(":") + 1));
+        if (portKey && String(proxyPort) !== env[portKey])
+          problems.push(`worker ${id} connects to port ${env[portKey]}, its proxy listens on ${proxyPort}`);
+        if (!proxy.enabled) problems.push(`proxy ${proxy.name} is disabled`);
+        if (proxy.toxics?.length)
+          problems.push(`proxy ${proxy.name} has toxics left: ${proxy.toxics.map((t) => t.name).join(", ")}`);
+        if (info.State.Paused) problems.push(`worker ${id} (${name}) is paused`);
+        const port = published(proxyInfo, proxyPort, `the toxiproxy service (proxy ${proxy.name})`);
+        workers.set(id, {
+          containerId: info.Id,
+          name,
+          service,
+          env,
+          proxyPort,
+          endpoint: { ...observerDb, port },
+        });
+      }
     }
     say(
       `compose: project ${project}: postgres ${pgInfo.Config.Image} on 127.0.0.1:${observerDb.port} (${user}@${observerDb.database}), toxiproxy ${proxyInfo.Config.Image} ${version} at ${url}`,
     );
     for (const [id, w] of workers)
       say(
-        `compose:   worker ${id} = ${w.name} (${w.env.LEASE_NAME ?? w.env.WORKER_ROLE}, ttl ${w.env.LEASE_TTL_MS ?? DEFAULT_TTL_MS} ms) via ${proxyName(id)} :${w.proxyPort} -> 127.0.0.1:${w.endpoint.port}`,
+        `compose:   worker ${id} = ${w.name} (service ${w.service}) via ${proxyName(id)} :${w.proxyPort} -> 127.0.0.1:${w.endpoint.port}`,
       );
-    if (workers.size === 0) problems.push("no worker container (none has WORKLOAD_ID in its environment)");
+    if (workers.size === 0 && problems.length === 0)
+      problems.push("no worker container of the profile's roles");
     if (problems.length > 0)
       throw new ComposeStackError(`the stack ${project} is not ready for a run: ${problems.join("; ")}`);
     return new StartedComposeEnvironment(
@@ -157,6 +208,7 @@ export class ComposeEnvironment {
       workers,
       this.options.sink,
       performance.now() - t0,
+      proxyInfo.Config.Image,
     );
   }
 }
@@ -164,7 +216,9 @@ export class ComposeEnvironment {
 /** An attached compose stack. stop() detaches; the stack keeps running. */
 export class StartedComposeEnvironment implements StartedEnvironment {
   readonly provider = "compose";
+  readonly attached = true;
   readonly #attached = new Map<string, ContainerWorker>();
+  readonly #instances = new Map<string, number>();
 
   constructor(
     private readonly docker: Dockerode,
@@ -174,6 +228,8 @@ export class StartedComposeEnvironment implements StartedEnvironment {
     private readonly stack: Map<string, StackWorker>,
     private readonly sink: EventSink,
     readonly startMs: number,
+    /** the image the stack's Toxiproxy runs */
+    readonly proxyImage: string,
   ) {}
 
   /** One line on what the run attached to. */
@@ -190,38 +246,49 @@ export class StartedComposeEnvironment implements StartedEnvironment {
   }
 
   /**
-   * Attaches to the stack's worker of that id (it must exist and be configured like the run asks:
-   * same lease, ttl, bug) and follows its log from now on.
+   * Attaches to the stack's worker of that id (it must exist and be configured as the run asks:
+   * every env variable the profile makes of the run's values, such as the ttl) and follows its log
+   * from now on.
    */
-  async startWorker(launch: WorkerLaunch): Promise<void> {
-    const { spec, env } = launch;
+  async startWorker(launch: WorkerLaunch): Promise<string> {
+    const { spec, role } = launch;
     const w = this.stack.get(spec.id);
     if (!w)
       throw new ComposeStackError(
-        `the stack has no worker ${spec.id} (WORKLOAD_ID); it runs ${[...this.stack.keys()].join(", ")}`,
+        `the stack has no worker ${spec.id}; it runs ${[...this.stack.keys()].join(", ")}`,
       );
-    const stackValue = (key: string) =>
-      w.env[key] ?? (key === "LEASE_TTL_MS" ? DEFAULT_TTL_MS : key === "LEASE_CHAOS_BUG" ? "" : undefined);
-    const wantedEnv: Record<string, string> = {
-      ...env,
-      LEASE_CHAOS_BUG: spec.bug ?? "",
-      LEASE_NAME: spec.leaseName,
-    };
-    const differ = [...MUST_MATCH, "LEASE_NAME"]
-      .filter(
-        (k) => stackValue(k) !== undefined && wantedEnv[k] !== undefined && stackValue(k) !== wantedEnv[k],
-      )
-      .map(
-        (k) =>
-          `${k} is ${JSON.stringify(stackValue(k))} in the stack, the run wants ${JSON.stringify(wantedEnv[k])}`,
+    if (spec.extra)
+      throw new UnsupportedCapabilityError(
+        "compose",
+        "start a second process of a worker (a zombie) in an attached stack",
       );
+    const differ: string[] = [];
+    for (const [key, template] of Object.entries({
+      ...role.env,
+      ...(role.docker?.env ?? {}),
+      ...launch.variantEnv,
+    })) {
+      const names = [...template.matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)].map((m) => m[1] as string);
+      if (names.length === 0 || !names.every((n) => RUN_VALUES.has(n))) continue;
+      const wanted = render(template, launch.values, `roles.${role.name}.env.${key}`);
+      const actual = w.env[key] ?? "";
+      if (actual !== wanted)
+        differ.push(
+          `${key} is ${JSON.stringify(actual)} in the stack, the run wants ${JSON.stringify(wanted)}`,
+        );
+    }
     if (differ.length > 0)
       throw new ComposeStackError(
-        `worker ${spec.id} (${w.name}) is not configured as this run needs: ${differ.join("; ")} (e.g. --ttl-ms ${stackValue("LEASE_TTL_MS")}, or restart the stack with LEASE_TTL_MS=...)`,
+        `worker ${spec.id} (${w.name}) is not configured as this run needs: ${differ.join("; ")} (give the run the stack's values, e.g. --ttl-ms, or restart the stack with them)`,
       );
-    const worker = new ContainerWorker(this.docker, w.containerId, spec, this.sink);
+    const worker = new ContainerWorker(this.docker, w.containerId, spec, this.sink, launch.parser, () => {
+      const n = (this.#instances.get(spec.id) ?? 0) + 1;
+      this.#instances.set(spec.id, n);
+      return n;
+    });
     this.#attached.set(spec.id, worker);
     await worker.attach(sinceNow());
+    return spec.id;
   }
 
   async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
@@ -248,18 +315,25 @@ export class StartedComposeEnvironment implements StartedEnvironment {
     await this.#worker(id).resume();
   }
 
-  async killWorker(): Promise<void> {
+  /** `docker kill` of the service's container; its heal (a restart) starts the same container again. */
+  async killWorker(id: string): Promise<void> {
+    await this.#worker(id).kill();
+  }
+
+  /** Kill, then start the same container again (same identity): the stack is as it was after. */
+  async restartWorker(id: string): Promise<void> {
+    await this.#worker(id).restart();
+  }
+
+  async setClock(id: string, _clock: ClockSetting): Promise<void> {
     throw new UnsupportedCapabilityError(
       "compose",
-      "kill a worker of an attached stack (it never stops the stack)",
+      `move ${id}'s clock: the stack's workers were not started under libfaketime by the harness`,
     );
   }
 
-  async restartWorker(): Promise<void> {
-    throw new UnsupportedCapabilityError(
-      "compose",
-      "restart a worker of an attached stack (it never stops the stack)",
-    );
+  async clockEvidence(): Promise<string> {
+    return "";
   }
 
   /** Detaches from the worker (its log is no longer followed); the container keeps running. */

@@ -2,14 +2,16 @@ import os from "node:os";
 import readline from "node:readline";
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
+import type { LineParser } from "../../observe/adapters/log-line.ts";
+import { parseRfc3339 } from "../../observe/adapters/time.ts";
 import type { WorkerSpec } from "../../observe/evidence.ts";
-import { parseWorkerLine } from "../local/worker-process.ts";
-import type { EventSink, WorkerState } from "../provider.ts";
+import { realTime } from "../launch.ts";
+import type { ClockSetting, EventSink, WorkerState } from "../provider.ts";
 
 const LOG_TAIL_LINES = 30;
 
-/** What a worker's first line was: a JSON log line on stdout, or anything else (stderr, plain text). */
-export type FirstLine = "json" | "other";
+/** What a worker's first line was: one its profile's format parses, or anything else (stderr, an error). */
+export type FirstLine = "parsed" | "other";
 
 // A container killed by signal n exits with 128 + n; the local provider reports such exits by name.
 const SIGNAL_NAMES = new Map<number, string>(
@@ -33,13 +35,23 @@ export class ContainerWorker {
   #streams = new Set<NodeJS.ReadableStream & { destroy?: () => void }>();
   #firstLine: ((kind: FirstLine) => void) | null = null;
   readonly logTail: string[] = [];
+  #instance = 0;
+  /** a clock fault in force, to turn the worker's timestamps back into real time */
+  clock: (ClockSetting & { since: number }) | null = null;
 
   constructor(
     private readonly docker: Dockerode,
     readonly containerId: string,
     readonly spec: WorkerSpec,
     private readonly sink: EventSink,
+    private readonly parser: LineParser,
+    private readonly nextInstance: () => number,
   ) {}
+
+  /** The process number of the container's current run (1, then 2 after a restart ...). */
+  get instance(): number {
+    return this.#instance;
+  }
 
   get #container(): Dockerode.Container {
     return this.docker.getContainer(this.containerId);
@@ -53,6 +65,7 @@ export class ContainerWorker {
     const firstLine = new Promise<FirstLine>((resolve) => {
       this.#firstLine = resolve;
     });
+    this.#instance = this.nextInstance();
     await this.#follow(since);
     this.#running = true;
     this.#expectExit = false;
@@ -60,7 +73,13 @@ export class ContainerWorker {
       (result: { StatusCode: number }) => this.#onExit(result.StatusCode),
       () => this.#onExit(null),
     );
-    this.sink({ kind: "process", ts: Date.now(), worker: this.spec.id, event: "start" });
+    this.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.spec.id,
+      instance: this.#instance,
+      event: "start",
+    });
     return { firstLine, exited: this.#exited };
   }
 
@@ -82,20 +101,33 @@ export class ContainerWorker {
       this.#streams.delete(stream);
     });
     stream.on("error", () => {});
+    // The engine stamps each line when it receives it (RFC 3339, ns): the harness's receipt clock.
     const split = (line: string): [number, string] => {
       const space = line.indexOf(" ");
-      const ts = Date.parse(line.slice(0, space));
+      const ts = parseRfc3339(line.slice(0, space));
       return [Number.isFinite(ts) ? ts : Date.now(), line.slice(space + 1)];
     };
-    readline.createInterface({ input: out }).on("line", (line) => {
-      const [engineTs, text] = split(line);
-      if (!text.trim()) return;
-      const event = parseWorkerLine(text, this.spec.id, this.spec.leaseName);
-      this.#remember(text, event.level === "raw" ? "other" : "json");
-      // A line that is not JSON has no ts of its own: the engine's receipt time is the better clock.
-      this.sink(event.level === "raw" ? { ...event, ts: engineTs } : event);
-    });
-    readline.createInterface({ input: err }).on("line", (line) => this.#remember(split(line)[1], "other"));
+    const instance = this.#instance;
+    for (const [stream, input] of [
+      ["stdout", out],
+      ["stderr", err],
+    ] as const) {
+      readline.createInterface({ input }).on("line", (line) => {
+        const [receivedAt, text] = split(line);
+        if (!text.trim()) return;
+        const clock = this.clock;
+        const event = this.parser(text, {
+          worker: this.spec.id,
+          instance,
+          leaseName: this.spec.leaseName,
+          stream,
+          receivedAt,
+          ...(clock ? { clockCorrection: (ts: number) => realTime(ts, clock) } : {}),
+        });
+        this.#remember(text, event?.parsed ? "parsed" : "other");
+        if (event) this.sink(event);
+      });
+    }
   }
 
   #remember(text: string, kind: FirstLine): void {
@@ -112,11 +144,12 @@ export class ContainerWorker {
       kind: "process",
       ts: Date.now(),
       worker: this.spec.id,
+      instance: this.#instance,
       event: "exit",
       code: signal ? null : status,
       signal,
       expected: this.#expectExit,
-      ...(this.#expectExit || status === 0 ? {} : { stderrTail: [...this.logTail] }),
+      ...(this.#expectExit || status === 0 ? {} : { outputTail: [...this.logTail] }),
     });
   }
 
@@ -134,19 +167,37 @@ export class ContainerWorker {
 
   async pause(): Promise<void> {
     await this.#container.pause();
-    this.sink({ kind: "process", ts: Date.now(), worker: this.spec.id, event: "pause" });
+    this.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.spec.id,
+      instance: this.#instance,
+      event: "pause",
+    });
   }
 
   async resume(): Promise<void> {
     await this.#container.unpause();
-    this.sink({ kind: "process", ts: Date.now(), worker: this.spec.id, event: "resume" });
+    this.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.spec.id,
+      instance: this.#instance,
+      event: "resume",
+    });
   }
 
   /** `docker kill` (SIGKILL); resolves once the exit is recorded. */
   async kill(): Promise<void> {
     if (!this.#running) return;
     this.#expectExit = true;
-    this.sink({ kind: "process", ts: Date.now(), worker: this.spec.id, event: "kill" });
+    this.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.spec.id,
+      instance: this.#instance,
+      event: "kill",
+    });
     await this.#container.kill().catch(ignoreNotRunning);
     await this.#exited;
   }
@@ -156,7 +207,13 @@ export class ContainerWorker {
     if (!this.#running) return;
     this.#expectExit = true;
     if ((await this.state()) === "paused") await this.#container.unpause().catch(ignoreNotRunning);
-    this.sink({ kind: "process", ts: Date.now(), worker: this.spec.id, event: "stop" });
+    this.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.spec.id,
+      instance: this.#instance,
+      event: "stop",
+    });
     await this.#container.stop({ t: Math.max(1, Math.ceil(graceMs / 1000)) }).catch(ignoreNotRunning);
     await this.#exited;
   }

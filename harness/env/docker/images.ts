@@ -2,11 +2,10 @@ import type Dockerode from "dockerode";
 import { OFFLINE_IMAGES } from "../../../fixtures/images/build-offline.ts";
 import { MissingImageError } from "./errors.ts";
 
-/** The images of a docker-provider run. */
+/** The images of a docker-provider run besides the workers' (which their profile names). */
 export interface DockerImages {
   postgres: string;
   toxiproxy: string;
-  worker: string;
 }
 
 type Role = keyof DockerImages;
@@ -15,21 +14,18 @@ type Role = keyof DockerImages;
 export const DEFAULT_IMAGES: DockerImages = {
   postgres: "postgres:16",
   toxiproxy: "ghcr.io/shopify/toxiproxy:2.12.0",
-  worker: "lease-chaos/worker:latest",
 };
 
 /** The environment variable that overrides each image. */
 export const IMAGE_ENV: Record<Role, string> = {
   postgres: "LEASE_CHAOS_POSTGRES_IMAGE",
   toxiproxy: "LEASE_CHAOS_TOXIPROXY_IMAGE",
-  worker: "LEASE_CHAOS_WORKER_IMAGE",
 };
 
 // The stand-ins `npm run images:offline` builds where no registry is reachable.
 const OFFLINE: DockerImages = {
   postgres: OFFLINE_IMAGES.postgres,
   toxiproxy: OFFLINE_IMAGES.proxy,
-  worker: OFFLINE_IMAGES.worker,
 };
 
 /** The images chosen, and a line per substitution (default absent, offline tag used). */
@@ -79,10 +75,16 @@ export async function resolveImages(
       `pull it (docker pull ${DEFAULT_IMAGES[role]}) where a registry is reachable, or build the offline images with \`npm run images:offline\` (gives ${OFFLINE[role]}), or name another with ${IMAGE_ENV[role]}`,
     );
   };
-  const [postgres, toxiproxy, worker] = await Promise.all([
-    pick("postgres"),
-    pick("toxiproxy"),
-    pick("worker"),
-  ]);
-  return { images: { postgres, toxiproxy, worker }, notes };
+  const [postgres, toxiproxy] = await Promise.all([pick("postgres"), pick("toxiproxy")]);
+  return { images: { postgres, toxiproxy }, notes };
+}
+
+/** Checks that a worker image a profile names is on the engine (nothing is pulled). */
+export async function requireWorkerImage(docker: Dockerode, image: string, role: string): Promise<void> {
+  if (await present(docker, image)) return;
+  throw new MissingImageError(
+    image,
+    `worker (roles.${role}.docker.image)`,
+    `build it (the reference and example workers: \`npm run images:offline\`) or pull it`,
+  );
 }

@@ -1,14 +1,38 @@
 import "./ryuk.ts";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import type Dockerode from "dockerode";
 import pg from "pg";
 import { onExitSync } from "../../cleanup.ts";
-import { EnvironmentStartError, workerEntry } from "../errors.ts";
-import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
+import { render } from "../../profile/template.ts";
+import {
+  EnvironmentStartError,
+  UnsupportedCapabilityError,
+  WorkerStartError,
+  workerEntry,
+} from "../errors.ts";
+import {
+  faketimeEnv,
+  faketimeSpec,
+  instanceValues,
+  LIBFAKETIME,
+  renderLaunch,
+  scratchDir,
+  writeFiles,
+} from "../launch.ts";
+import type {
+  ClockSetting,
+  DbEndpoint,
+  EventSink,
+  StartedEnvironment,
+  WorkerLaunch,
+  WorkerState,
+} from "../provider.ts";
 import { ProbeConnection, probe } from "../worker-proxies.ts";
 import { ContainerWorker, containerLogs } from "./container-worker.ts";
 import { connectEngine } from "./engine.ts";
-import { type DockerImages, resolveImages } from "./images.ts";
+import { type DockerImages, requireWorkerImage, resolveImages } from "./images.ts";
 import { reapLeftovers, removeRun, removeRunSync, runLabels } from "./labels.ts";
 import { publishedPort, RunContainer } from "./run-container.ts";
 import { PROXY_PORTS, SlotProxies } from "./slot-proxies.ts";
@@ -81,6 +105,9 @@ export class DockerEnvironment {
     const network = `lease-chaos-${runId}`;
     const name = (what: string) => `lease-chaos-${runId}-${what}`;
     const { images } = choice;
+    // Files and clock files of the workers, bind-mounted into their containers.
+    const scratch = scratchDir("lease-chaos-docker-");
+    fs.chmodSync(scratch, 0o755);
     try {
       await docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels });
       const slots = PROXY_PORTS.slice(0, Math.min(PROXY_PORTS.length, this.options.workerSlots ?? 8));
@@ -102,7 +129,9 @@ export class DockerEnvironment {
           ])
           .withExposedPorts(5432)
           .start(),
+        // Toxiproxy's byte counters (/metrics) show each worker's traffic; both servers take the flags.
         new RunContainer(images.toxiproxy, name("toxiproxy"), network, labels, "toxiproxy")
+          .withCommand(["--host=0.0.0.0", "--port=8474", "--proxy-metrics"])
           .withExposedPorts(8474, ...slots)
           .start(),
       ]);
@@ -152,15 +181,18 @@ export class DockerEnvironment {
         proxies,
         sink: this.options.sink,
         startMs: performance.now() - t0,
+        scratch,
         release: () => {
           unregister();
           detachSignals();
+          fs.rmSync(scratch, { recursive: true, force: true });
         },
       });
     } catch (err) {
       await removeRun(docker, runId).catch(() => removeRunSync(runId));
       unregister();
       detachSignals();
+      fs.rmSync(scratch, { recursive: true, force: true });
       throw err;
     }
   }
@@ -176,6 +208,7 @@ interface StartedParts {
   proxies: SlotProxies;
   sink: EventSink;
   startMs: number;
+  scratch: string;
   release: () => void;
 }
 
@@ -184,6 +217,9 @@ export class StartedDockerEnvironment implements StartedEnvironment {
   readonly provider = "docker";
   readonly #workers = new Map<string, ContainerWorker>();
   readonly #endpoints = new Map<string, DbEndpoint>();
+  readonly #instances = new Map<string, number>();
+  readonly #clockFiles = new Map<string, { file: string; startedAt: number; enabled: boolean }>();
+  readonly #checkedImages = new Set<string>();
   #stopped = false;
 
   constructor(private readonly parts: StartedParts) {}
@@ -224,34 +260,60 @@ export class StartedDockerEnvironment implements StartedEnvironment {
   }
 
   /**
-   * Creates the worker's proxy and its container (PGHOST = the Toxiproxy alias, PGPORT = its proxy
-   * port); resolves on its first log line. A container that exits first fails with its logs.
+   * Creates the worker's proxy and its container (the profile's image and env, with {{pg.host}} the
+   * Toxiproxy alias and {{pg.port}} its proxy port); resolves on its first line. A container that
+   * exits first fails with its logs.
    */
-  async startWorker(launch: WorkerLaunch): Promise<void> {
-    const { spec, env } = launch;
-    const { docker, runId, network, images } = this.parts;
-    const endpoint = await this.proxies.create(spec.id, this.observerDb);
-    this.#endpoints.set(spec.id, endpoint);
+  async startWorker(launch: WorkerLaunch): Promise<string> {
+    const { spec, role } = launch;
+    const { docker, runId, network } = this.parts;
+    const key = launch.spec.extra ? `${spec.id}.${(this.#instances.get(spec.id) ?? 0) + 1}` : spec.id;
+    const endpoint = await this.proxies.create(key, this.observerDb);
+    this.#endpoints.set(key, endpoint);
+    const inside: DbEndpoint = {
+      ...this.observerDb,
+      host: "toxiproxy",
+      port: this.proxies.containerPort(key),
+    };
+    const hostDir = path.join(this.parts.scratch, key);
+    fs.mkdirSync(hostDir, { recursive: true, mode: 0o755 });
+    const values = instanceValues(
+      launch,
+      inside,
+      "/lease-chaos/files",
+      (this.#instances.get(spec.id) ?? 0) + 1,
+    );
+    const rendered = renderLaunch(launch, "docker", values, "/");
+    if (!role.docker)
+      throw new WorkerStartError(
+        `roles.${role.name}.docker is not set: the profile names no image for this role`,
+      );
+    const image = await this.#image(launch, values);
+    writeFiles(path.join(hostDir, "files"), rendered.files, true);
+    let clockEnv: Record<string, string> = {};
+    if (launch.clockFaults) {
+      fs.writeFileSync(path.join(hostDir, "faketime"), "+0");
+      fs.chmodSync(path.join(hostDir, "faketime"), 0o644);
+      clockEnv = faketimeEnv("/lease-chaos/faketime", launch.clockFaults, LIBFAKETIME);
+    }
     const t0 = performance.now();
-    const container = await new RunContainer(images.worker, `lease-chaos-${runId}-${spec.id}`, network, {
+    const container = new RunContainer(image, `lease-chaos-${runId}-${key.replace(".", "-")}`, network, {
       ...runLabels(runId),
-      "lease-chaos.worker": spec.id,
+      "lease-chaos.worker": key,
     })
-      .withEnvironment({
-        PGHOST: "toxiproxy",
-        PGPORT: String(this.proxies.containerPort(spec.id)),
-        PGUSER: this.observerDb.user,
-        PGPASSWORD: this.observerDb.password,
-        PGDATABASE: this.observerDb.database,
-        WORKLOAD_ID: spec.id,
-        LEASE_NAME: spec.leaseName,
-        WORKER_ROLE: spec.role,
-        ...(spec.bug ? { LEASE_CHAOS_BUG: spec.bug } : {}),
-        ...env,
-      })
-      .start();
-    const worker = new ContainerWorker(docker, container.getId(), spec, this.parts.sink);
-    this.#workers.set(spec.id, worker);
+      .withEnvironment({ ...rendered.env, ...clockEnv })
+      .withBindMounts([{ source: hostDir, target: "/lease-chaos", mode: "ro" }]);
+    if (rendered.command) container.withCommand([rendered.command, ...rendered.args]);
+    const started = await container.start();
+    const worker = new ContainerWorker(docker, started.getId(), spec, this.parts.sink, launch.parser, () =>
+      this.#nextInstance(spec.id),
+    );
+    this.#workers.set(key, worker);
+    this.#clockFiles.set(key, {
+      file: path.join(hostDir, "faketime"),
+      startedAt: Date.now(),
+      enabled: !!launch.clockFaults,
+    });
     const { firstLine, exited } = await worker.attach();
     let timer: NodeJS.Timeout | undefined;
     const within = <T>(ms: number, value: T) =>
@@ -264,7 +326,7 @@ export class StartedDockerEnvironment implements StartedEnvironment {
       within(WORKER_FIRST_LINE_MS, "silent" as const),
     ]);
     clearTimeout(timer);
-    // A first line on stderr or in plain text may be the worker's last words: a moment to show as an exit.
+    // A first line on stderr or not in the profile's format may be the worker's last words: a moment to show as an exit.
     if (outcome === "other")
       outcome = await Promise.race([
         exited.then(() => "exited" as const),
@@ -273,11 +335,60 @@ export class StartedDockerEnvironment implements StartedEnvironment {
     clearTimeout(timer);
     const state = outcome === "exited" ? "exited" : await worker.state();
     if (state === "exited") {
-      const info = await docker.getContainer(container.getId()).inspect();
-      throw new EnvironmentStartError(
-        `worker ${spec.id} (${images.worker}) exited with code ${info.State.ExitCode} ${Math.round(performance.now() - t0)} ms after its start; its logs:\n${await worker.logs()}`,
+      const info = await docker.getContainer(started.getId()).inspect();
+      throw new WorkerStartError(
+        `worker ${key} (${image}) exited with code ${info.State.ExitCode} ${Math.round(performance.now() - t0)} ms after its start; its logs:\n${await worker.logs()}`,
       );
     }
+    return key;
+  }
+
+  async #image(launch: WorkerLaunch, values: Record<string, string | number>): Promise<string> {
+    const image = render(launch.role.docker?.image ?? "", values, `roles.${launch.role.name}.docker.image`);
+    if (!this.#checkedImages.has(image)) {
+      await requireWorkerImage(this.parts.docker, image, launch.role.name);
+      this.#checkedImages.add(image);
+    }
+    return image;
+  }
+
+  #nextInstance(id: string): number {
+    const n = (this.#instances.get(id) ?? 0) + 1;
+    this.#instances.set(id, n);
+    return n;
+  }
+
+  async setClock(key: string, clock: ClockSetting): Promise<void> {
+    const entry = workerEntry(this.#clockFiles, key);
+    if (!entry.enabled)
+      throw new UnsupportedCapabilityError(
+        "docker",
+        `move ${key}'s clock: it was not started under libfaketime`,
+      );
+    const now = Date.now();
+    fs.writeFileSync(entry.file, faketimeSpec(clock, entry.startedAt, now));
+    this.#worker(key).clock = clock.offsetMs === 0 && clock.rate === 1 ? null : { ...clock, since: now };
+  }
+
+  async clockEvidence(key: string): Promise<string> {
+    const worker = this.#worker(key);
+    const exec = await this.parts.docker.getContainer(worker.containerId).exec({
+      Cmd: ["sh", "-c", "grep -l libfaketime /proc/[0-9]*/maps 2>/dev/null | head -3"],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({});
+    const out = await new Promise<string>((resolve) => {
+      let text = "";
+      stream.on("data", (d: Buffer) => {
+        text += d.toString("utf8");
+      });
+      stream.on("end", () => resolve(text));
+      stream.on("error", () => resolve(text));
+    });
+    // The exec's output comes framed (8-byte headers); the paths are all that is needed of it.
+    const pids = [...out.matchAll(/\/proc\/(\d+)\/maps/g)].map((m) => m[1]);
+    return pids.length ? `libfaketime mapped in the container's pid ${pids.join(", ")}` : "";
   }
 
   async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {

@@ -1,5 +1,14 @@
+import fs from "node:fs";
+import path from "node:path";
 import { EnvironmentStartError, workerEntry } from "../errors.ts";
-import type { DbEndpoint, EventSink, StartedEnvironment, WorkerLaunch, WorkerState } from "../provider.ts";
+import type {
+  ClockSetting,
+  DbEndpoint,
+  EventSink,
+  StartedEnvironment,
+  WorkerLaunch,
+  WorkerState,
+} from "../provider.ts";
 import { ProbeConnection, probe, WorkerProxies } from "../worker-proxies.ts";
 import { recordChild, type StartedPostgres, startPostgres } from "./postgres.ts";
 import { type StartedProxyProcess, startProxyProcess } from "./proxy-process.ts";
@@ -15,13 +24,15 @@ export interface LocalEnvironmentOptions {
   seed: number;
   /** a running Toxiproxy server to use instead of starting ours (it must reach 127.0.0.1) */
   toxiproxyUrl?: string;
+  /** the profile's folder: the default working directory of its workers */
+  profileDir: string;
 }
 
 /** The local provider: embedded Postgres and workers as child processes of this one. */
 export class LocalEnvironment {
   constructor(private readonly options: LocalEnvironmentOptions) {}
 
-  /** Starts Postgres; workers are started by the run through the returned environment. */
+  /** Starts Postgres and the fault proxy; workers are started by the run through the returned environment. */
   async start(): Promise<StartedLocalEnvironment> {
     const { toxiproxyUrl, seed, postgresLog } = this.options;
     const [postgres, proxy] = await Promise.allSettled([
@@ -36,7 +47,7 @@ export class LocalEnvironment {
     recordChild(postgres.value.root, proxy.value?.pid);
     const url = toxiproxyUrl ?? proxy.value?.url ?? "";
     const proxies = new WorkerProxies(url, `127.0.0.1:${postgres.value.endpoint.port}`);
-    const env = new StartedLocalEnvironment(postgres.value, proxy.value, proxies, this.options.sink);
+    const env = new StartedLocalEnvironment(postgres.value, proxy.value, proxies, this.options);
     try {
       await proxies.client.getVersion();
     } catch (err) {
@@ -57,6 +68,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
   readonly provider = "local";
   readonly #workers = new Map<string, WorkerProcess>();
   readonly #endpoints = new Map<string, DbEndpoint>();
+  readonly #instances = new Map<string, number>();
   #stopped = false;
 
   constructor(
@@ -64,72 +76,101 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     /** our fault proxy's process; null when a real Toxiproxy was given */
     readonly proxyProcess: StartedProxyProcess | null,
     readonly proxies: WorkerProxies,
-    private readonly sink: EventSink,
+    private readonly options: LocalEnvironmentOptions,
   ) {}
 
   get observerDb(): DbEndpoint {
     return this.postgres.endpoint;
   }
 
-  #worker(id: string): WorkerProcess {
-    return workerEntry(this.#workers, id);
+  #worker(key: string): WorkerProcess {
+    return workerEntry(this.#workers, key);
   }
 
-  async startWorker(launch: WorkerLaunch): Promise<void> {
-    const endpoint = await this.proxies.create(launch.spec.id, this.postgres.endpoint);
-    this.#endpoints.set(launch.spec.id, endpoint);
-    const worker = new WorkerProcess(launch, endpoint, this.sink);
-    this.#workers.set(launch.spec.id, worker);
+  #nextInstance(id: string): number {
+    const n = (this.#instances.get(id) ?? 0) + 1;
+    this.#instances.set(id, n);
+    return n;
+  }
+
+  async startWorker(launch: WorkerLaunch): Promise<string> {
+    const { id } = launch.spec;
+    // A second process of an id (a zombie) is a worker of its own, behind a proxy of its own.
+    const key = launch.spec.extra ? `${id}.${(this.#instances.get(id) ?? 0) + 1}` : id;
+    const endpoint = await this.proxies.create(key, this.postgres.endpoint);
+    this.#endpoints.set(key, endpoint);
+    const dir = path.join(this.postgres.root, "workers", key);
+    fs.mkdirSync(dir, { recursive: true });
+    const worker = new WorkerProcess(key, launch, endpoint, {
+      sink: this.options.sink,
+      nextInstance: () => this.#nextInstance(id),
+      dir,
+      profileDir: this.options.profileDir,
+      recordPid: (pid) => recordChild(this.postgres.root, pid),
+    });
+    this.#workers.set(key, worker);
     await worker.start();
-    recordChild(this.postgres.root, worker.pid);
+    return key;
   }
 
-  #endpoint(id: string): DbEndpoint {
-    return workerEntry(this.#endpoints, id);
+  #endpoint(key: string): DbEndpoint {
+    return workerEntry(this.#endpoints, key);
   }
 
-  async probeWorkerDb(id: string, timeoutMs: number): Promise<number> {
-    return probe(id, this.#endpoint(id), timeoutMs);
+  async probeWorkerDb(key: string, timeoutMs: number): Promise<number> {
+    return probe(key, this.#endpoint(key), timeoutMs);
   }
 
-  async openWorkerProbe(id: string, timeoutMs: number): Promise<ProbeConnection> {
-    return ProbeConnection.open(id, this.#endpoint(id), timeoutMs);
+  async openWorkerProbe(key: string, timeoutMs: number): Promise<ProbeConnection> {
+    return ProbeConnection.open(key, this.#endpoint(key), timeoutMs);
   }
 
   workerIds(): string[] {
     return [...this.#workers.keys()];
   }
 
-  /** The process's pid, for faults that act on it directly. */
-  workerPid(id: string): number | undefined {
-    return this.#worker(id).pid;
+  /** The process group leader's pid, for faults that act on it directly. */
+  workerPid(key: string): number | undefined {
+    return this.#worker(key).pid;
   }
 
-  async workerState(id: string): Promise<WorkerState> {
-    return this.#worker(id).state();
+  /** The last lines a worker printed (both streams), for error messages. */
+  outputTail(key: string): string[] {
+    return [...this.#worker(key).outputTail];
   }
 
-  async pauseWorker(id: string): Promise<void> {
-    this.#worker(id).pause();
+  async workerState(key: string): Promise<WorkerState> {
+    return this.#worker(key).state();
   }
 
-  async resumeWorker(id: string): Promise<void> {
-    this.#worker(id).resume();
+  async pauseWorker(key: string): Promise<void> {
+    this.#worker(key).pause();
   }
 
-  async killWorker(id: string): Promise<void> {
-    await this.#worker(id).kill();
+  async resumeWorker(key: string): Promise<void> {
+    this.#worker(key).resume();
   }
 
-  async stopWorker(id: string, graceMs?: number): Promise<void> {
-    await this.#worker(id).stop(graceMs);
+  async killWorker(key: string): Promise<void> {
+    await this.#worker(key).kill();
   }
 
-  async restartWorker(id: string): Promise<void> {
-    const worker = this.#worker(id);
+  async stopWorker(key: string, graceMs?: number): Promise<void> {
+    await this.#worker(key).stop(graceMs);
+  }
+
+  async restartWorker(key: string): Promise<void> {
+    const worker = this.#worker(key);
     await worker.kill();
     await worker.start();
-    recordChild(this.postgres.root, worker.pid);
+  }
+
+  async setClock(key: string, clock: ClockSetting): Promise<void> {
+    this.#worker(key).setClock(clock);
+  }
+
+  async clockEvidence(key: string): Promise<string> {
+    return this.#worker(key).clockEvidence();
   }
 
   async stop(): Promise<void> {

@@ -42,9 +42,27 @@ function isOurs(pid: number, markers: string[]): boolean {
   }
 }
 
-/** Notes a child process (worker, proxy) of the run owning `root`, so a later run can reap it. */
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22): with the pid, its identity. */
+export function startTicks(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Notes a child process (worker, proxy) of the run owning `root`, with its start time, so a later
+ * run can reap it (and its process group) even when its command line says nothing about us.
+ */
 export function recordChild(root: string, pid: number | undefined): void {
-  if (pid !== undefined) fs.appendFileSync(path.join(root, CHILDREN_FILE), `${pid}\n`);
+  if (pid === undefined) return;
+  try {
+    fs.appendFileSync(path.join(root, CHILDREN_FILE), `${pid} ${startTicks(pid) ?? ""}\n`);
+  } catch {
+    // the run's folder is gone: it is stopping
+  }
 }
 
 /**
@@ -70,18 +88,27 @@ export function reapLeftovers(tmpDir = os.tmpdir()): string[] {
       if (ageMs < 60_000) continue;
     }
     if (Number.isInteger(owner) && isAlive(owner)) continue;
-    let children: number[] = [];
+    let children: [number, string][] = [];
     try {
       children = fs
         .readFileSync(path.join(dir, CHILDREN_FILE), "utf8")
         .split("\n")
-        .map(Number)
-        .filter((n) => n > 0);
+        .map((l) => l.trim().split(" ") as [string, string?])
+        .map(([pid, ticks]) => [Number(pid), ticks ?? ""] as [number, string])
+        .filter(([n]) => n > 0);
     } catch {
       // no children recorded
     }
-    for (const pid of children)
-      if (isOurs(pid, ["lease-chaos", "harness/cli/proxy.ts"])) killQuietly(pid, "SIGKILL");
+    for (const [pid, ticks] of children) {
+      // The same pid and start time is the same process; without a start time, only our own commands.
+      const same = ticks ? startTicks(pid) === ticks : isOurs(pid, ["lease-chaos", "harness/cli/proxy.ts"]);
+      if (!same) continue;
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        killQuietly(pid, "SIGKILL");
+      }
+    }
     const postmaster = postmasterPid(path.join(dir, "data"));
     if (postmaster !== undefined && isOurs(postmaster, ["postgres"])) killQuietly(postmaster, "SIGQUIT");
     fs.rmSync(dir, { recursive: true, force: true });

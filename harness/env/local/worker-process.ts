@@ -1,45 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import readline from "node:readline";
-import { fileURLToPath } from "node:url";
 import { killQuietly, onExitSync } from "../../cleanup.ts";
-import type { WorkerLog } from "../../observe/evidence.ts";
-import type { DbEndpoint, EventSink, WorkerLaunch, WorkerState } from "../provider.ts";
-import { workerBundle } from "./worker-bundle.ts";
+import { UnsupportedCapabilityError, WorkerStartError } from "../errors.ts";
+import {
+  faketimeEnv,
+  faketimeSpec,
+  instanceValues,
+  LIBFAKETIME,
+  realTime,
+  renderLaunch,
+  writeFiles,
+} from "../launch.ts";
+import type { ClockSetting, DbEndpoint, EventSink, WorkerLaunch, WorkerState } from "../provider.ts";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const STDERR_TAIL_LINES = 20;
-
-/** Parses one stdout line of a worker into a log event; non-JSON output is kept as a raw line. */
-export function parseWorkerLine(text: string, fallbackWorker: string, fallbackLease: string): WorkerLog {
-  try {
-    const line = JSON.parse(text) as Record<string, unknown>;
-    if (line && typeof line === "object" && typeof line.msg === "string") {
-      const ts = typeof line.ts === "number" ? line.ts : Date.parse(String(line.ts));
-      return {
-        kind: "worker-log",
-        ts: Number.isFinite(ts) ? ts : Date.now(),
-        worker: typeof line.workload_id === "string" ? line.workload_id : fallbackWorker,
-        leaseName: typeof line.lease_name === "string" ? line.lease_name : fallbackLease,
-        level: typeof line.level === "string" ? line.level : "info",
-        msg: line.msg,
-        ...(typeof line.epoch === "number" ? { epoch: line.epoch } : {}),
-        line,
-      };
-    }
-  } catch {
-    // fall through: not JSON
-  }
-  return {
-    kind: "worker-log",
-    ts: Date.now(),
-    worker: fallbackWorker,
-    leaseName: fallbackLease,
-    level: "raw",
-    msg: text,
-    line: { raw: text },
-  };
-}
+const OUTPUT_TAIL_LINES = 20;
 
 /** Reads the scheduler state of a pid from /proc: 'T' is stopped (SIGSTOP), 'Z' a zombie. */
 export function procState(pid: number): string | null {
@@ -51,18 +27,64 @@ export function procState(pid: number): string | null {
   }
 }
 
-/** One reference-worker child process: started, paused, killed and restarted by pid and signal. */
+/** The live processes of a process group, with their scheduler state, read from /proc. */
+export function groupMembers(pgid: number): { pid: number; state: string }[] {
+  const members: { pid: number; state: string }[] = [];
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) members.push({ pid: Number(name), state: fields[0] ?? "?" });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+/** Signals a whole process group (a `sh -c` wrapper and what it runs, an interpreter's children). */
+function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): void {
+  if (pgid === undefined) return;
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    killQuietly(pgid, signal);
+  }
+}
+
+/** How the provider numbers processes and where each keeps its files. */
+export interface WorkerProcessContext {
+  sink: EventSink;
+  /** the next process number of this workload id */
+  nextInstance: () => number;
+  /** a folder of its own for files and the clock file */
+  dir: string;
+  /** the profile's folder: the default cwd */
+  profileDir: string;
+  /** records a pid for the reaper of a later run */
+  recordPid: (pid: number | undefined) => void;
+}
+
+/**
+ * One worker process of a profile role, in a process group of its own, so pause, kill and restart
+ * act on wrappers and interpreters alike. Its stdout and stderr go through the role's line parser.
+ */
 export class WorkerProcess {
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
   #expectExit = false;
   #unregister: () => void = () => {};
-  readonly stderrTail: string[] = [];
+  #instance = 0;
+  #startedAt = 0;
+  #clock: (ClockSetting & { since: number }) | null = null;
+  readonly outputTail: string[] = [];
 
   constructor(
+    readonly key: string,
     readonly launch: WorkerLaunch,
     private readonly db: DbEndpoint,
-    private readonly sink: EventSink,
+    private readonly ctx: WorkerProcessContext,
   ) {}
 
   get id(): string {
@@ -73,101 +95,202 @@ export class WorkerProcess {
     return this.#child?.pid;
   }
 
+  get #clockFile(): string {
+    return path.join(this.ctx.dir, "faketime");
+  }
+
   /** Spawns the worker and resolves once the process exists (not once it leads). */
   async start(): Promise<void> {
-    const { spec, env } = this.launch;
-    const entry = await workerBundle();
-    const child = spawn(process.execPath, [entry], {
-      cwd: PACKAGE_ROOT,
+    const { spec, role } = this.launch;
+    this.#instance = this.ctx.nextInstance();
+    const filesDir = path.join(this.ctx.dir, "files");
+    const values = instanceValues(this.launch, this.db, filesDir, this.#instance);
+    const rendered = renderLaunch(this.launch, "local", values, this.ctx.profileDir);
+    if (!rendered.command)
+      throw new WorkerStartError(
+        `roles.${role.name}.local is not set: the profile says how to start this role with docker or compose only`,
+      );
+    writeFiles(filesDir, rendered.files);
+    const clockEnv = this.launch.clockFaults ? this.#prepareClock(this.launch.clockFaults) : {};
+    const child = spawn(rendered.command, rendered.args, {
+      cwd: rendered.cwd,
+      detached: true,
       stdio: ["pipe", "pipe", "pipe"],
       env: {
         PATH: process.env.PATH ?? "",
-        PGHOST: this.db.host,
-        PGPORT: String(this.db.port),
-        PGUSER: this.db.user,
-        PGPASSWORD: this.db.password,
-        PGDATABASE: this.db.database,
-        WORKLOAD_ID: spec.id,
-        LEASE_NAME: spec.leaseName,
-        WORKER_ROLE: spec.role,
-        ...(spec.bug ? { LEASE_CHAOS_BUG: spec.bug } : {}),
-        LEASE_CHAOS_WATCH_STDIN: "1",
-        ...env,
+        HOME: process.env.HOME ?? "/",
+        LANG: process.env.LANG ?? "C.UTF-8",
+        ...rendered.env,
+        ...clockEnv,
       },
     });
     this.#child = child;
     this.#expectExit = false;
-    this.#unregister = onExitSync(() => killQuietly(child.pid, "SIGKILL"));
+    this.#startedAt = Date.now();
+    this.#clock = null;
+    const pgid = child.pid;
+    this.#unregister = onExitSync(() => signalGroup(pgid, "SIGKILL"));
     child.stdin?.on("error", () => {});
     if (!child.stdout || !child.stderr) throw new Error("worker spawned without piped stdout/stderr");
-    readline.createInterface({ input: child.stdout }).on("line", (text) => {
-      if (text.trim()) this.sink(parseWorkerLine(text, spec.id, spec.leaseName));
-    });
-    readline.createInterface({ input: child.stderr }).on("line", (text) => {
-      this.stderrTail.push(text);
-      if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-    });
+    const instance = this.#instance;
+    for (const [stream, input] of [
+      ["stdout", child.stdout],
+      ["stderr", child.stderr],
+    ] as const) {
+      readline.createInterface({ input }).on("line", (text) => {
+        this.outputTail.push(text);
+        if (this.outputTail.length > OUTPUT_TAIL_LINES) this.outputTail.shift();
+        const receivedAt = Date.now();
+        const clock = this.#clock;
+        const event = this.launch.parser(text, {
+          worker: spec.id,
+          instance,
+          leaseName: spec.leaseName,
+          stream,
+          receivedAt,
+          ...(clock ? { clockCorrection: (ts: number) => realTime(ts, clock) } : {}),
+        });
+        if (event) this.ctx.sink(event);
+      });
+    }
     this.#exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         this.#unregister();
-        this.sink({
+        // The group goes with its leader: nothing of a worker may outlive it.
+        signalGroup(pgid, "SIGKILL");
+        this.ctx.sink({
           kind: "process",
           ts: Date.now(),
           worker: spec.id,
+          instance,
           event: "exit",
           code,
           signal,
           expected: this.#expectExit,
-          ...(this.#expectExit || code === 0 ? {} : { stderrTail: [...this.stderrTail] }),
+          ...(this.#expectExit || code === 0 ? {} : { outputTail: [...this.outputTail] }),
         });
         resolve();
       });
     });
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
-      child.once("error", reject);
+      child.once("error", (err) =>
+        reject(
+          new WorkerStartError(
+            `worker ${spec.id}: roles.${role.name}.local.command ${JSON.stringify(rendered.command)} could not start in ${rendered.cwd}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
     });
-    this.sink({ kind: "process", ts: Date.now(), worker: spec.id, event: "start" });
+    this.ctx.recordPid(child.pid);
+    this.ctx.sink({ kind: "process", ts: Date.now(), worker: spec.id, instance, event: "start" });
   }
 
-  /** Where the process is now, read from /proc. */
+  #prepareClock(mode: "wall" | "all"): Record<string, string> {
+    if (!fs.existsSync(LIBFAKETIME))
+      throw new UnsupportedCapabilityError(
+        "local",
+        `move a worker's clock: ${LIBFAKETIME} is missing (apt-get install libfaketime)`,
+      );
+    fs.mkdirSync(this.ctx.dir, { recursive: true });
+    fs.writeFileSync(this.#clockFile, "+0");
+    return faketimeEnv(this.#clockFile, mode);
+  }
+
+  /** The process number of the current (or last) process: 1, then 2 after a restart ... */
+  get instance(): number {
+    return this.#instance;
+  }
+
+  /** Where the process group is now, read from /proc: paused only when every member is stopped. */
   state(): WorkerState {
     const pid = this.#child?.pid;
     if (pid === undefined || this.#child?.exitCode !== null || this.#child?.signalCode !== null)
       return "exited";
-    const s = procState(pid);
-    if (s === null || s === "Z" || s === "X") return "exited";
-    return s === "T" ? "paused" : "running";
+    const members = groupMembers(pid).filter((m) => m.state !== "Z" && m.state !== "X");
+    if (members.length === 0) return "exited";
+    return members.every((m) => m.state === "T" || m.state === "t") ? "paused" : "running";
   }
 
   pause(): void {
-    killQuietly(this.#child?.pid, "SIGSTOP");
-    this.sink({ kind: "process", ts: Date.now(), worker: this.id, event: "pause" });
+    signalGroup(this.#child?.pid, "SIGSTOP");
+    this.ctx.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.id,
+      instance: this.#instance,
+      event: "pause",
+    });
   }
 
   resume(): void {
-    killQuietly(this.#child?.pid, "SIGCONT");
-    this.sink({ kind: "process", ts: Date.now(), worker: this.id, event: "resume" });
+    signalGroup(this.#child?.pid, "SIGCONT");
+    this.ctx.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.id,
+      instance: this.#instance,
+      event: "resume",
+    });
   }
 
   async kill(): Promise<void> {
     if (this.state() === "exited") return;
     this.#expectExit = true;
-    killQuietly(this.#child?.pid, "SIGKILL");
-    this.sink({ kind: "process", ts: Date.now(), worker: this.id, event: "kill" });
+    signalGroup(this.#child?.pid, "SIGKILL");
+    this.ctx.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.id,
+      instance: this.#instance,
+      event: "kill",
+    });
     await this.#exited;
   }
 
-  /** SIGTERM so the worker releases its lease; SIGKILL if it is still there after graceMs. */
+  /** SIGTERM so the worker can release its lease; SIGKILL if it is still there after graceMs. */
   async stop(graceMs = 2_000): Promise<void> {
     if (this.state() === "exited") return;
     this.#expectExit = true;
     const pid = this.#child?.pid;
-    killQuietly(pid, "SIGCONT");
-    killQuietly(pid, "SIGTERM");
-    this.sink({ kind: "process", ts: Date.now(), worker: this.id, event: "stop" });
-    const timer = setTimeout(() => killQuietly(pid, "SIGKILL"), graceMs);
+    signalGroup(pid, "SIGCONT");
+    signalGroup(pid, "SIGTERM");
+    this.ctx.sink({
+      kind: "process",
+      ts: Date.now(),
+      worker: this.id,
+      instance: this.#instance,
+      event: "stop",
+    });
+    const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
     await this.#exited;
     clearTimeout(timer);
+  }
+
+  /** Moves the worker's clock through its libfaketime clock file (started with clockFaults only). */
+  setClock(clock: ClockSetting): void {
+    if (!this.launch.clockFaults)
+      throw new UnsupportedCapabilityError(
+        "local",
+        `move ${this.key}'s clock: it was not started under libfaketime`,
+      );
+    const now = Date.now();
+    fs.writeFileSync(this.#clockFile, faketimeSpec(clock, this.#startedAt, now));
+    this.#clock = clock.offsetMs === 0 && clock.rate === 1 ? null : { ...clock, since: now };
+  }
+
+  /** Which of the group's processes have libfaketime mapped (the proof a clock fault can reach them). */
+  clockEvidence(): string {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return "no process";
+    const mapped = groupMembers(pid).filter((m) => {
+      try {
+        return fs.readFileSync(`/proc/${m.pid}/maps`, "utf8").includes("libfaketime");
+      } catch {
+        return false;
+      }
+    });
+    return mapped.length ? `libfaketime mapped in pid ${mapped.map((m) => m.pid).join(", ")}` : "";
   }
 }
