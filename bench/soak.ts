@@ -1,12 +1,13 @@
 // The flake hunt: every scenario N times with the reference worker (must pass N of N) and every
 // bug variant N times on the scenario that must catch it (must fail N of N). Prints counts.
-// Usage: npm run soak -- [--runs N] [--seed S] [--ttl-ms T] [--scenarios a,b]
+// Usage: npm run soak -- [--runs N] [--seed S] [--ttl-ms T] [--scenarios a,b] [--config FILE] [--reference-only]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { profileFromOption } from "../harness/cli/profile-option.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
-import { catches, scenarios } from "../scenarios/index.ts";
+import { catalogue, catches } from "../scenarios/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -14,8 +15,12 @@ const { values } = parseArgs({
     seed: { type: "string", default: String(Date.now() % 2 ** 31) },
     "ttl-ms": { type: "string", default: "2000" },
     scenarios: { type: "string" },
+    config: { type: "string" },
+    "reference-only": { type: "boolean" },
   },
 });
+const profile = await profileFromOption(values.config);
+const entries = catalogue(profile);
 const runs = Number(values.runs);
 const seed = Number(values.seed);
 const ttlMs = Number(values["ttl-ms"]);
@@ -25,31 +30,32 @@ if (!Number.isInteger(runs) || runs < 1)
 
 const reportRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-soak-"));
 const jobs = [
-  ...scenarios.map((s) => ({ scenario: s, bug: null as string | null, want: "pass", check: "" })),
-  ...Object.entries(catches).flatMap(([bug, list]) =>
-    list.map((c) => ({
-      scenario: scenarios.find((s) => s.name === c.scenario) ?? scenarios[0],
-      bug,
-      want: "fail",
-      check: c.check,
-    })),
-  ),
-].filter((j) => j.scenario && (!only || only.includes(j.scenario.name)));
+  ...entries.map((e) => ({ entry: e, bug: null as string | null, want: "pass", check: "" })),
+  ...(values["reference-only"]
+    ? []
+    : Object.entries(catches(profile)).flatMap(([bug, list]) =>
+        list.flatMap((c) => {
+          const entry = entries.find((e) => e.name === c.scenario);
+          return entry ? [{ entry, bug, want: "fail", check: c.check }] : [];
+        }),
+      )),
+].filter((j) => !only || only.includes(j.entry.name));
 
 console.log(`soak: ${runs} runs of ${jobs.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms`);
 const t0 = performance.now();
 const lines: string[] = [];
 let bad = 0;
 for (const job of jobs) {
-  if (!job.scenario) continue;
   let good = 0;
   const misses: string[] = [];
   for (let i = 0; i < runs; i++) {
-    const result = await runScenario(job.scenario, {
+    const result = await runScenario(job.entry.scenario, {
       ttlMs,
       bug: job.bug,
       seed: seed + i,
-      reportDir: path.join(reportRoot, job.bug ?? "reference", `${job.scenario.name}-${i}`),
+      profile,
+      lease: job.entry.lease,
+      reportDir: path.join(reportRoot, job.bug ?? "reference", `${job.entry.name}-${i}`),
     });
     const ok =
       job.want === "pass"
@@ -64,7 +70,7 @@ for (const job of jobs) {
   }
   if (good < runs) bad += 1;
   const what = job.bug ? `${job.bug} caught by ${job.check}` : "reference passes";
-  const line = `${job.scenario.name.padEnd(30)} ${what.padEnd(58)} ${good}/${runs}`;
+  const line = `${job.entry.name.padEnd(34)} ${what.padEnd(58)} ${good}/${runs}`;
   lines.push(line, ...misses.map((m) => `    ${m}`));
   console.log(line);
   for (const m of misses) console.log(`    ${m}`);

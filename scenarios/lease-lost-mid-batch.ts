@@ -1,11 +1,10 @@
 // The runbook's title: the lease is lost while a batch is in flight.
-import { MSG } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
   healAndRead,
   identifyLeader,
-  pauseAtLog,
+  pauseAtItem,
   slowItems,
   takeoverLowerBoundMs,
   waitForTakeover,
@@ -15,16 +14,18 @@ import {
 export const leaseLostMidBatch: Scenario = {
   name: "lease-lost-mid-batch",
   summary: "F2: pause the leader between its gate and its write; the stale write must be fenced off",
+  faults: ["F2"],
+  premises: ["fault-mid-item", "target-term-ended", "lease-changed-hands"],
   lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   timings: slowItems,
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const pause = await pauseAtLog(
+    const pause = await pauseAtItem(
       run,
       leader.holder,
-      MSG.itemStarted,
-      `queue a large batch; pause ${leader.holder} while an item is in flight`,
+      `queue a large batch; pause ${leader.holder} while an item is in flight, soon after a renew`,
+      { soonAfterRenew: true },
     );
     await waitForTakeover(run, leader);
     await healAndRead(run, pause, leader.holder);

@@ -4,27 +4,30 @@ import {
   bringUp,
   healAndRead,
   identifyLeader,
-  pauseAtLog,
+  pauseAfterEffect,
   slowItems,
   takeoverLowerBoundMs,
   waitForTakeover,
 } from "./steps.ts";
 
-/** F2b: pause the leader right after a delivery; the next leader must not deliver that event again. */
+/** F2b: pause the leader right after one of its unique effects (a delivery); the next leader must not repeat it. */
 export const pauseAfterDelivery: Scenario = {
   name: "pause-after-delivery",
   summary:
-    "F2b: pause the leader right after it delivered an event; the next leader must not deliver it again",
+    "F2b: pause the leader right after it delivered an item; the next leader must not deliver it again",
+  faults: ["F2"],
+  premises: ["target-term-ended", "lease-changed-hands"],
   lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   timings: slowItems,
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const pause = await pauseAtLog(
+    const unique = run.role.work.effects.find((e) => e.unique);
+    const pause = await pauseAfterEffect(
       run,
       leader.holder,
-      "item delivered",
-      `queue a batch; pause ${leader.holder} right after it delivers an event`,
+      `queue a batch; pause ${leader.holder} right after it delivers an item`,
+      unique ? (unique.name ?? unique.table) : undefined,
     );
     await waitForTakeover(run, leader);
     await healAndRead(run, pause, leader.holder);

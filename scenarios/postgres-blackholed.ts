@@ -6,6 +6,7 @@ import { leaderFaultScenario } from "./steps.ts";
 export const postgresBlackholed = leaderFaultScenario({
   name: "postgres-blackholed",
   summary: "F7: the leader's connection is blackholed both ways; it ends in local expiry, never a hang",
+  faults: ["F7"],
   describe: (leader) => `blackhole ${leader}'s connection both ways`,
   fault: (leader) => blackhole(leader, ["upstream", "downstream"]),
 });

@@ -1,11 +1,12 @@
-// The renew commits but its reply never comes back.
+// The renew commits, but its reply never comes back.
 import { blackhole } from "../harness/faults/blackhole.ts";
 import { leaderFaultScenario } from "./steps.ts";
 
-/** F6: every reply to the leader is dropped (renews still commit); an unknown outcome means stop at the deadline. */
+/** F6: every reply to the leader is dropped (timeout toxic, downstream); renewals are indeterminate. */
 export const renewReplyLost = leaderFaultScenario({
   name: "renew-reply-lost",
-  summary: "F6: the leader's renews commit but their replies are lost; it stops at its local deadline",
-  describe: (leader) => `drop every reply to ${leader} (timeout toxic, downstream)`,
+  summary: "F6: every reply to the leader is dropped; an indeterminate renew must end at the local deadline",
+  faults: ["F6"],
+  describe: (leader) => `drop every reply to ${leader} (renew committed, reply lost)`,
   fault: (leader) => blackhole(leader, ["downstream"]),
 });

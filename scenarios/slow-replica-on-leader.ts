@@ -9,6 +9,7 @@ const latencyMs = (ttlMs: number) => Math.round(0.6 * ttlMs);
 export const slowReplicaOnLeader = leaderFaultScenario({
   name: "slow-replica-on-leader",
   summary: "F3: the leader's connection slows past the renew budget; it steps down at its local deadline",
+  faults: ["F3"],
   describe: (leader, run) => `slow replica: ${latencyMs(run.ttlMs)} ms each way on ${leader}'s connection`,
   fault: (leader, run) =>
     latency(leader, { latencyMs: latencyMs(run.ttlMs), streams: ["upstream", "downstream"] }),

@@ -1,15 +1,13 @@
-// Runbook steps shared by the scenarios: each one named in the runbook's words.
-
+// Runbook steps shared by the scenarios: each one named in the runbook's words, and each waiting for
+// evidence any worker leaves (the lease history, its effects, its lines by meaning), never for a
+// message of the reference worker's.
+import { WorkerStartError } from "../harness/env/errors.ts";
 import type { Fault } from "../harness/faults/fault.ts";
 import { processPause } from "../harness/faults/process-pause.ts";
-import type { WorkerLog } from "../harness/observe/evidence.ts";
-import type { ActiveFault, Run } from "../harness/run/run.ts";
-import { MSG } from "../harness/run/run.ts";
+import type { EvidenceEvent, LineKind, ProcessEvent, WorkerLog } from "../harness/observe/evidence.ts";
+import { type ActiveFault, ProfileNeedError, type Run } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import type { Timings } from "../harness/run/timing.ts";
-
-/** The lease the runbook's drill is about. */
-export const OUTBOX = "outbox-forwarder";
 
 /** A lease's holder at a moment. */
 export interface Holder {
@@ -17,60 +15,148 @@ export interface Holder {
   epoch: number;
 }
 
-/** The lines the runbook greps for after a fault. */
-export const LINES_OF_INTEREST = [MSG.expiredLocally, MSG.batchStarted, MSG.itemStarted, MSG.leader];
+/** The lines the runbook greps for after a fault: the warning, work, a leader claim, the lease-lost news. */
+export const LINES_OF_INTEREST: LineKind[] = [
+  "expired-locally",
+  "batch-started",
+  "item-started",
+  "leader",
+  "lease-lost",
+];
 
-/** Step: both workloads elected a leader and did work. */
+/** How the runbook's `grep -E` reads in the profile's words. */
+function matcherText(run: Run, key: "leader" | "expiredLocally"): string {
+  const m = run.profile.data.lines[key];
+  return m === null ? "(not mapped)" : typeof m === "string" ? JSON.stringify(m) : `/${m.regex}/`;
+}
+
+/** Step: every lease elected a leader that did work; a worker that dies or never leads is an error. */
 export async function bringUp(run: Run): Promise<void> {
-  await run.step("bring up the demo with both workers running", async () => {
-    const holders = await run.waitForLeaders(10 * run.ttlMs);
-    for (const [lease, holder] of holders) run.note(`${lease}: ${holder} leads and has processed a batch`);
+  await run.step("bring up the demo with every worker running", async () => {
+    const leases = [...new Set(run.workers.map((w) => w.leaseName))];
+    const holders = await waitForLeaders(run, leases, 10 * run.ttlMs);
+    for (const [lease, holder] of holders) run.note(`${lease}: ${holder} leads and has done work`);
   });
 }
 
-/** Step: read the leader from coordination_leases, as the runbook's psql does. */
-export function identifyLeader(run: Run, lease = OUTBOX): Promise<Holder> {
-  return run.step(`identify the ${lease} leader in coordination_leases`, async () => {
+// A holder "did work" when it made an effect; without an effects table, when it started a batch or an item.
+async function waitForLeaders(run: Run, leases: string[], timeoutMs: number): Promise<Map<string, string>> {
+  const caps = run.profile.capabilities;
+  const holders = new Map<string, string>();
+  const exited = new Promise<never>((_, reject) => {
+    const early = (e: EvidenceEvent): e is ProcessEvent =>
+      e.kind === "process" && e.event === "exit" && !e.expected;
+    void run.recorder.waitFor(early, "a worker exit", timeoutMs).then(
+      (e) => {
+        const tail = (e.outputTail ?? []).slice(-10).join("\n") || "(no output)";
+        reject(
+          new WorkerStartError(
+            `worker ${e.worker} exited with ${e.signal ? `signal ${e.signal}` : `code ${e.code}`} while the demo came up; its last lines:\n${tail}`,
+          ),
+        );
+      },
+      () => {},
+    );
+  });
+  exited.catch(() => {});
+  const leaderDeadline = Date.now() + 5 * run.ttlMs;
+  const work = (lease: string) =>
+    new Promise<string>((resolve, reject) => {
+      const done = (e: EvidenceEvent): string | null => {
+        if (caps.effects) return e.kind === "effect" && e.leaseName === lease ? e.worker : null;
+        if (
+          e.kind === "worker-log" &&
+          e.leaseName === lease &&
+          (e.means === "batch-started" || e.means === "item-started")
+        )
+          return e.worker;
+        return null;
+      };
+      const seen = run.recorder.events.map(done).find((w) => w !== null);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(
+        () => {
+          unsubscribe();
+          reject(noLeader(run, lease));
+        },
+        Math.max(0, (caps.lines.leader ? leaderDeadline : Date.now() + timeoutMs) - Date.now()),
+      );
+      const unsubscribe = run.recorder.subscribe((e) => {
+        const w = done(e);
+        if (w === null) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(w);
+      });
+    });
+  await Promise.race([
+    Promise.all(leases.map(async (lease) => holders.set(lease, await work(lease)))),
+    exited,
+  ]);
+  return holders;
+}
+
+// The issue's bad-input case: a worker that never leads. Name the pattern; show what it printed.
+function noLeader(run: Run, lease: string): Error {
+  const ids = run.workers.filter((w) => w.leaseName === lease).map((w) => w.id);
+  const claimed = run.recorder.events.some(
+    (e) => e.kind === "worker-log" && e.leaseName === lease && e.means === "leader",
+  );
+  const held = run.recorder.events.some(
+    (e) => e.kind === "lease-change" && e.leaseName === lease && e.holder !== null,
+  );
+  const tails = ids.map((id) => {
+    const lines = run.linesOf(id).slice(-10);
+    const unparsed = lines.filter((l) => l.parsed === false).length;
+    return `  ${id} (${unparsed} of its last ${lines.length} lines do not match logs.${run.profile.data.logs.format === "text" ? "pattern" : "format json"}):\n${lines.map((l) => `    ${typeof l.line.raw === "string" ? l.line.raw : JSON.stringify(l.line)}`).join("\n") || "    (no output)"}`;
+  });
+  const why = !held
+    ? `nobody acquired ${lease} in the lease table (${run.profile.data.leaseTable.table})`
+    : !claimed
+      ? `no worker of ${lease} printed a line matching lines.leader ${matcherText(run, "leader")} within ${5 * run.ttlMs} ms (5 ttl)`
+      : `the holder of ${lease} did no work (no effect in roles.${run.role.name}.work.effects, no batch or item line)`;
+  return new WorkerStartError(`${why}; their last lines:\n${tails.join("\n")}`);
+}
+
+/** Step: read the leader from the lease table, as the runbook's psql does. */
+export function identifyLeader(run: Run, lease = run.lease): Promise<Holder> {
+  return run.step(`identify the ${lease} leader in ${run.profile.data.leaseTable.table}`, async () => {
     const row = await run.leaseRow(lease);
     const holder = row?.holder;
     if (!row || !holder) throw new Error(`${lease} has no holder`);
-    run.note(
-      `holder_workload_id = ${holder}, fencing_epoch = ${row.epoch}, already_expired = ${row.alreadyExpired}`,
-    );
+    run.note(`holder = ${holder}, epoch = ${row.epoch}, already_expired = ${row.alreadyExpired}`);
     return { holder, epoch: row.epoch };
   });
 }
 
-/** Step: wait until another epoch holds the lease (a standby took over); notes it either way. */
-export function waitForTakeover(run: Run, from: Holder, lease = OUTBOX): Promise<Holder | null> {
+/** Step: wait until another epoch holds the lease (a standby took over); throws when none did. */
+export function waitForTakeover(run: Run, from: Holder, lease = run.lease): Promise<Holder> {
   return run.step("wait past leaderElection.ttlMs until a standby holds the lease", async () => {
-    const row = await run.waitForLeaseRow(
-      lease,
-      (r) => r.epoch > from.epoch && r.holder !== null,
-      3 * run.ttlMs,
-    );
-    if (!row?.holder) {
-      run.note(`no takeover within ${3 * run.ttlMs} ms: ${JSON.stringify(await run.leaseRow(lease))}`);
-      return null;
-    }
-    run.note(`holder_workload_id = ${row.holder}, fencing_epoch = ${row.epoch} (takeover)`);
-    return { holder: row.holder, epoch: row.epoch };
+    const change = await run
+      .waitForLease((c) => c.epoch > from.epoch && c.holder !== null, "a takeover", 3 * run.ttlMs, lease)
+      .catch(() => null);
+    const seen = change ?? run.lastLeaseChange(lease);
+    if (!change && !(seen && seen.epoch > from.epoch && seen.holder))
+      throw new Error(
+        `no takeover of ${lease} within ${3 * run.ttlMs} ms: the row still shows ${seen?.holder ?? "no holder"} (epoch ${seen?.epoch ?? "?"})`,
+      );
+    const to = change ?? seen;
+    run.note(`holder = ${to?.holder}, epoch = ${to?.epoch} (takeover)`);
+    return { holder: to?.holder as string, epoch: to?.epoch as number };
   });
 }
 
 /** Step: hold the fault a while longer so a stale leader has every chance to misbehave. */
 export function holdFault(run: Run, worker: string, forMs: number): Promise<void> {
-  return run.step(`keep the fault on ${worker} for ${forMs} ms more`, async () => {
-    await run.hold(forMs);
-  });
+  return run.step(`keep the fault on ${worker} for ${forMs} ms more`, () => run.hold(forMs));
 }
 
 /** Step: heal the fault and read what the worker logs first. */
 export function healAndRead(run: Run, fault: ActiveFault, worker: string): Promise<WorkerLog | null> {
   return run.step(
-    `heal ${fault.window.fault} on ${worker}; grep its log: "lease expired locally" before any batch`,
+    `heal ${fault.window.fault} on ${worker}; grep its log: ${matcherText(run, "expiredLocally")} before any batch`,
     async () => {
-      const next = run.nextLog(worker, LINES_OF_INTEREST, 2 * run.ttlMs).catch(() => null);
+      const next = run.nextLine(worker, LINES_OF_INTEREST, 2 * run.ttlMs).catch(() => null);
       await fault.heal();
       const first = await next;
       run.note(
@@ -95,69 +181,148 @@ export function takeoverLowerBoundMs(t: Timings): number {
 }
 
 /** Step: inject a fault, noting the evidence that it took effect. */
-export function inject(run: Run, description: string, fault: Fault): Promise<ActiveFault> {
+export function inject(
+  run: Run,
+  description: string,
+  fault: Fault,
+  options: { tolerable?: boolean } = {},
+): Promise<ActiveFault> {
   return run.step(description, async () => {
-    const active = await run.inject(fault);
+    const active = await run.inject(fault, options);
     run.note(active.window.detail);
     return active;
   });
 }
 
-/** Lines that show an item's work went on: after one of these, a pause no longer lands inside it. */
-const PROGRESS = [
-  MSG.itemStarted,
-  "item delivered",
-  "item already forwarded",
-  "effect refused: stale fencing epoch",
-  MSG.batchProcessed,
-];
 const MAX_PAUSE_ATTEMPTS = 5;
 
+/** True when `worker` did anything after `ts` besides `except`: a line by meaning, an effect or a refusal. */
+function wentOn(run: Run, worker: string, ts: number, except?: EvidenceEvent): boolean {
+  return run.recorder.events.some(
+    (e) =>
+      e !== except &&
+      ((e.kind === "worker-log" &&
+        e.worker === worker &&
+        e.ts > ts &&
+        (e.means === "item-started" || e.means === "batch-started")) ||
+        ((e.kind === "effect" || e.kind === "refused-effect") && e.worker === worker && e.ts > ts)),
+  );
+}
+
 /**
- * Step: queue a batch, then freeze `worker` (SIGSTOP) the moment it logs `msg`. The worker had a
- * moment to go on before the signal landed, so its log is read once the pipe is quiet: if the
- * item went on past the point, the pause is lifted and tried again on the next one.
+ * Step: freeze `worker` (SIGSTOP / docker pause) between batches: after it made an effect, once it
+ * has been quiet a moment. A harness slower than one batch interval may catch it mid-batch instead
+ * (that is F2, not this drill), so the pause is checked against the evidence and retried.
  */
-export function pauseAtLog(run: Run, worker: string, msg: string, description: string): Promise<ActiveFault> {
+export function pauseBetweenBatches(run: Run, worker: string, description: string): Promise<ActiveFault> {
   return run.step(description, async () => {
-    await run.produceOutbox(8);
+    const quietMs = Math.max(30, Math.round(run.timings.batchIntervalMs / 4));
     for (let attempt = 1; ; attempt++) {
-      const line = await run.nextLog(worker, [msg], 5 * run.ttlMs);
+      const caps = run.profile.capabilities;
+      if (caps.effects) await run.nextEffect(worker, 5 * run.ttlMs);
+      else await run.nextLine(worker, ["batch-started", "item-started"], 5 * run.ttlMs);
+      await run.quiet(worker, quietMs, run.ttlMs);
+      const at = Date.now();
       const fault = await run.inject(processPause(worker));
       await run.quiet(worker, 50, run.ttlMs / 4);
-      const missed = run
-        .logsOf(worker)
-        .some((e) => e.ts >= line.ts && e !== line && PROGRESS.includes(e.msg));
-      const item = line.line.item === undefined ? "" : ` of item ${String(line.line.item)}`;
-      if (!missed || attempt === MAX_PAUSE_ATTEMPTS) {
-        run.note(
-          `${fault.window.detail}; at "${msg}"${item}${missed ? " (the worker had gone on: no attempt caught it)" : ""}`,
-        );
+      const midBatch = wentOn(run, worker, at - 1);
+      if (!midBatch || attempt === MAX_PAUSE_ATTEMPTS) {
+        run.note(`${fault.window.detail}${midBatch ? " (mid-batch: the harness never caught a gap)" : ""}`);
         return fault;
       }
-      run.note(
-        `${worker} went on past "${msg}"${item} before the pause landed; unpausing and trying the next one`,
-      );
+      run.note(`caught ${worker} mid-batch; unpausing and retrying after its next batch`);
       await fault.heal();
-      await run.produceOutbox(4);
     }
   });
 }
 
 /**
- * A scenario of the commonest shape: a fault silences the outbox-forwarder leader's database; a
- * standby must take over; the fault is held one more ttl so a stale leader has every chance to
- * misbehave; then it heals and the old leader's log is read.
+ * Step: queue a batch, then freeze `worker` the moment it passes its gate for an item. It had a
+ * moment to go on before the signal landed, so its evidence is read once it is quiet: if the item
+ * went on, the pause is lifted and tried again on the next one.
+ */
+export function pauseAtItem(
+  run: Run,
+  worker: string,
+  description: string,
+  options: { soonAfterRenew?: boolean } = {},
+): Promise<ActiveFault> {
+  if (!run.profile.capabilities.lines.itemStarted)
+    throw new ProfileNeedError(description, "lines.itemStarted");
+  return run.step(description, async () => {
+    await run.enqueue(8);
+    const batches = run.profile.capabilities.lines.batchStarted;
+    const deadline = Date.now() + 10 * run.ttlMs;
+    for (let attempt = 1; ; attempt++) {
+      // The first item of a batch, so items remain behind it: a gate that is asked once per batch
+      // shows itself on the next one. With soonAfterRenew, one that starts within half a renew
+      // interval of the worker's last grant: when it wakes, its renewer is not due yet, and its
+      // gate alone must say no.
+      let line: WorkerLog;
+      for (;;) {
+        if (batches) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
+        line = await run.nextLine(worker, ["item-started"], 5 * run.ttlMs);
+        const grant = run.lastLeaseChange();
+        const fresh = grant?.holder === worker && line.ts - grant.ts < run.timings.renewIntervalMs / 2;
+        if (!options.soonAfterRenew || fresh || Date.now() > deadline) break;
+        await run.enqueue(4);
+      }
+      const fault = await run.inject(processPause(worker));
+      await run.quiet(worker, 50, run.ttlMs / 4);
+      const missed = wentOn(run, worker, line.ts, line);
+      const item = line.item === undefined ? "" : ` of item ${line.item}`;
+      if (!missed || attempt === MAX_PAUSE_ATTEMPTS) {
+        run.note(
+          `${fault.window.detail}; at its gate${item}${missed ? " (the worker had gone on: no attempt caught it)" : ""}`,
+        );
+        return fault;
+      }
+      run.note(
+        `${worker} went on past its gate${item} before the pause landed; unpausing and trying the next one`,
+      );
+      await fault.heal();
+      await run.enqueue(4);
+    }
+  });
+}
+
+/** Step: queue a batch, then freeze `worker` the moment one of its effects commits. */
+export function pauseAfterEffect(
+  run: Run,
+  worker: string,
+  description: string,
+  effectType?: string,
+): Promise<ActiveFault> {
+  if (!run.profile.capabilities.effects)
+    throw new ProfileNeedError(description, `roles.${run.role.name}.work.effects`);
+  return run.step(description, async () => {
+    await run.enqueue(8);
+    const effect = await run.nextEffect(worker, 5 * run.ttlMs, {
+      accept: (e) => !effectType || e.type === effectType,
+    });
+    const fault = await run.inject(processPause(worker));
+    run.note(`${fault.window.detail}; right after its ${effect.type} of ${effect.itemId}`);
+    return fault;
+  });
+}
+
+/**
+ * A scenario of the commonest shape: a fault silences the target lease's leader; a standby must
+ * take over; the fault is held one more ttl so a stale leader has every chance to misbehave; then
+ * it heals and the old leader's log is read.
  */
 export function leaderFaultScenario(spec: {
   name: string;
   summary: string;
+  faults: string[];
   describe: (leader: string, run: Run) => string;
   fault: (leader: string, run: Run) => Fault;
 }): Scenario {
   return {
     name: spec.name,
     summary: spec.summary,
+    faults: spec.faults,
+    premises: ["target-term-ended", "lease-changed-hands"],
     lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.ttlMs,
     async steps(run) {
       await bringUp(run);

@@ -91,8 +91,8 @@ describe("lease-chaos analyze DIR: re-checks a stored run without starting anyth
       verdict: "fail",
       violations: [{ worker: "fwd-a", msPastExpiry: 6_005 }],
     });
-    expect(Object.keys(failing).sort()).toEqual(["detail", "id", "verdict", "violations"]);
-    expect(out.checks).toHaveLength(6);
+    expect(Object.keys(failing).sort()).toEqual(["detail", "id", "judged", "verdict", "violations"]);
+    expect(out.checks).toHaveLength(8);
   });
 
   it("judges the evidence, not the stored verdict, and rewrites nothing without --write", async () => {
@@ -114,22 +114,35 @@ describe("lease-chaos analyze DIR: re-checks a stored run without starting anyth
     const stored = JSON.parse(fs.readFileSync(path.join(dir, "verdict.json"), "utf8"));
     expect(stored).toMatchObject({ verdict: "fail", scenario: "synthetic", seed: 1, reportDir: dir });
     expect(stored.reproduce).toBe("npx lease-chaos drill --seed 1");
-    expect(stored.checks).toHaveLength(6);
+    expect(stored.checks).toHaveLength(8);
     const html = fs.readFileSync(path.join(dir, "timeline.html"), "utf8");
     expect(html).toContain('class="violation"');
   });
 
-  it("keeps the run's reasons: a stored unknown stays unknown (exit 2)", async () => {
+  it("keeps the run's reasons: a stored unknown stays unknown (exit 3)", async () => {
     const dir = storeRun(pauseDrill().build(), {
       verdict: "unknown",
       reasons: ["fault pause-1: not applied"],
     });
     const r = await cli("analyze", dir, "--json");
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({
       verdict: "unknown",
       reasons: ["fault pause-1: not applied"],
     });
+  });
+
+  it("re-evaluates the scenario's premises: one that did not happen makes the verdict unknown", async () => {
+    const dir = storeRun(pauseDrill({ premises: ["lease-changed-hands", "stale-write-refused"] }).build());
+    const r = await cli("analyze", dir, "--json");
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.verdict).toBe("unknown");
+    expect(out.reasons).toEqual([
+      expect.stringMatching(
+        /^premise stale-write-refused did not hold: fwd-a attempted no write under epoch 1/,
+      ),
+    ]);
   });
 
   it("needs only events.jsonl: a folder without verdict.json is still checked", async () => {

@@ -7,8 +7,9 @@ import type { Evidence } from "../observe/evidence.ts";
 import { metricsLine, verdictTable } from "../report/console.ts";
 import { renderTimeline } from "../report/timeline.ts";
 import { readEvidence, type VerdictFile } from "../report/write.ts";
+import { evaluatePremises } from "../run/premises.ts";
 import { type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
-import { type Command, EXIT } from "./command.ts";
+import { type Command, exitOf } from "./command.ts";
 import { runJson } from "./print-run.ts";
 
 const OPTIONS: OptionSpecs = {
@@ -20,7 +21,7 @@ const OPTIONS: OptionSpecs = {
 export const analyzeCommand: Command = {
   name: "analyze",
   summary: "re-run every check on a stored run folder (events.jsonl), starting nothing",
-  usage: `usage: lease-chaos analyze DIR [options]\n\nDIR is a run folder written by drill or run (it holds events.jsonl).\n\n${optionsHelp(OPTIONS)}\n\nexit 0 pass, 1 a check failed, 2 bad input or an unknown verdict`,
+  usage: `usage: lease-chaos analyze DIR [options]\n\nDIR is a run folder written by drill or run (it holds events.jsonl).\n\n${optionsHelp(OPTIONS)}\n\nexit 0 pass, 1 a check failed, 2 bad input, 3 unknown`,
   async run(argv) {
     const { values, positionals } = parseOptions(argv, OPTIONS, true);
     if (positionals.length !== 1) {
@@ -34,13 +35,22 @@ export const analyzeCommand: Command = {
 
     // The checks that applied to the scenario when it ran (all of them for older runs).
     const checks = runChecks(evidence, evidence.meta.checks);
+    const premises = evaluatePremises(evidence, evidence.meta.premises ?? []);
     const reasons = runReasons(evidence, stored);
+    for (const p of premises) if (!p.held) reasons.push(`premise ${p.id} did not hold: ${p.detail}`);
     const verdict = worstVerdict([
       ...checks.map((c) => c.verdict),
       ...(reasons.length ? (["unknown"] as const) : []),
     ]);
     const metrics = summarizeMetrics(checks);
-    const file = verdictFile(evidence, stored, { verdict, reasons, checks, metrics, reportDir: dir });
+    const file = verdictFile(evidence, stored, {
+      verdict,
+      reasons,
+      premises,
+      checks,
+      metrics,
+      reportDir: dir,
+    });
 
     if (values.write === true) {
       fs.writeFileSync(path.join(dir, "verdict.json"), `${JSON.stringify(file, null, 2)}\n`);
@@ -51,7 +61,7 @@ export const analyzeCommand: Command = {
     } else {
       printTable(file, stored, values.write === true);
     }
-    return verdict === "pass" ? EXIT.pass : verdict === "fail" ? EXIT.fail : EXIT.usage;
+    return exitOf(verdict);
   },
 };
 
@@ -88,7 +98,10 @@ function readStoredVerdict(dir: string): Partial<VerdictFile> | null {
 // Reasons are facts about the run, not the checks (a fault that did not apply, a step that failed):
 // keep the stored ones and re-derive unverified faults from the evidence.
 function runReasons(evidence: Evidence, stored: Partial<VerdictFile> | null): string[] {
-  const reasons = new Set(Array.isArray(stored?.reasons) ? stored.reasons.map(String) : []);
+  // Premises are re-evaluated from the evidence, so their stored lines are not carried over.
+  const reasons = new Set(
+    Array.isArray(stored?.reasons) ? stored.reasons.map(String).filter((r) => !r.startsWith("premise ")) : [],
+  );
   for (const e of evidence.events)
     if (e.kind === "fault" && !e.verified) reasons.add(`fault ${e.id}: ${e.detail}`);
   return [...reasons];
@@ -97,7 +110,7 @@ function runReasons(evidence: Evidence, stored: Partial<VerdictFile> | null): st
 function verdictFile(
   evidence: Evidence,
   stored: Partial<VerdictFile> | null,
-  outcome: Pick<VerdictFile, "verdict" | "reasons" | "checks" | "metrics" | "reportDir">,
+  outcome: Pick<VerdictFile, "verdict" | "reasons" | "premises" | "checks" | "metrics" | "reportDir">,
 ): VerdictFile {
   const { meta } = evidence;
   const reproduce =

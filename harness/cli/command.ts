@@ -6,5 +6,14 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Exit codes shared by every command. */
-export const EXIT = { pass: 0, fail: 1, usage: 2 } as const;
+/**
+ * Exit codes shared by every command: 0 every verdict passed, 1 a check failed, 2 bad input (an
+ * option, a profile), 3 unknown (evidence missing, a fault that did not apply, a premise that did
+ * not happen, an environment that could not start).
+ */
+export const EXIT = { pass: 0, fail: 1, usage: 2, unknown: 3 } as const;
+
+/** The exit code of a verdict. */
+export function exitOf(verdict: "pass" | "fail" | "unknown"): number {
+  return verdict === "pass" ? EXIT.pass : verdict === "fail" ? EXIT.fail : EXIT.unknown;
+}

@@ -13,7 +13,9 @@ describe("lease-chaos drill: bad input exits 2 naming the option, before anythin
   test("an unknown --bug lists the valid variants", () => {
     const r = cli("drill", "--bug", "nope");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--bug "nope" is not one of: cached-leader, response-anchored-deadline');
+    expect(r.stderr).toContain(
+      '--bug "nope" is not a variant of profile reference; valid: cached-leader, response-anchored-deadline',
+    );
     expect(r.stdout).not.toContain("postgres ready");
   });
 

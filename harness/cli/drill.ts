@@ -1,32 +1,45 @@
-import { BUG_NAMES } from "../../fixtures/workers/bugs.ts";
 import { pauseDrill } from "../../scenarios/pause-drill.ts";
 import { PROVIDERS } from "../env/start-environment.ts";
-import { runScenario } from "../run/run-scenario.ts";
+import { UsageError } from "../errors.ts";
+import { runScenario, targetLease } from "../run/run-scenario.ts";
 import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
-import { type Command, EXIT } from "./command.ts";
+import { type Command, exitOf } from "./command.ts";
 import { printRun, runJson } from "./print-run.ts";
+import { CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
 
 const OPTIONS: OptionSpecs = {
+  config: CONFIG_OPTION,
+  lease: LEASE_OPTION,
   "ttl-ms": { type: "string", help: "lease ttl (leaderElection.ttlMs), default 2000" },
-  bug: { type: "string", help: `run a deliberately broken worker: ${BUG_NAMES.join(", ")}` },
+  bug: {
+    type: "string",
+    help: "run one of the profile's variants (the reference worker's bugs: see the README)",
+  },
   seed: { type: "string", help: "seed for the workload schedule (logged; repeat a run with it)" },
   provider: {
     type: "string",
-    help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY,WORKER}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
+    help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
   },
-  "report-dir": { type: "string", help: "folder for events.jsonl and verdict.json" },
+  "report-dir": { type: "string", help: "folder for events.jsonl, verdict.json and timeline.html" },
   json: { type: "boolean", help: "print one JSON object on stdout instead of the narration" },
 };
 
-/** `lease-chaos drill`: the runbook's pause drill on the local provider, with a verdict. */
+/** `lease-chaos drill`: the runbook's pause drill, with a verdict. */
 export const drillCommand: Command = {
   name: "drill",
   summary: "run the runbook's pause drill (lease lost mid-batch) and give a verdict",
-  usage: `usage: lease-chaos drill [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 pass, 1 a check failed, 2 bad input or an unknown verdict`,
+  usage: `usage: lease-chaos drill [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 pass, 1 a check failed, 2 bad input, 3 unknown (evidence missing, a fault or premise that did not happen)`,
   async run(argv) {
     const { values } = parseOptions(argv, OPTIONS);
+    const profile = await profileFromOption(values.config);
+    const lease = typeof values.lease === "string" ? targetLease(profile, values.lease) : undefined;
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const bug = choiceOption(values, "bug", BUG_NAMES) ?? null;
+    const bug = typeof values.bug === "string" ? values.bug : null;
+    const variants = Object.keys(profile.data.variants);
+    if (bug !== null && !variants.includes(bug))
+      throw new UsageError(
+        `--bug ${JSON.stringify(bug)} is not a variant of profile ${profile.name}; valid: ${variants.join(", ") || "none"}`,
+      );
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 });
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
     const reportDir = values["report-dir"] as string | undefined;
@@ -35,15 +48,17 @@ export const drillCommand: Command = {
     const result = await runScenario(pauseDrill, {
       ttlMs,
       bug,
+      profile,
+      ...(lease ? { lease } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(reportDir ? { reportDir } : {}),
       provider,
       progress: json ? () => {} : log,
       reproduce: (s) =>
-        `npx lease-chaos drill --ttl-ms ${ttlMs} --seed ${s}${bug ? ` --bug ${bug}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+        `npx lease-chaos drill --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${lease ? ` --lease ${lease}` : ""}${bug ? ` --bug ${bug}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
     });
     if (json) process.stdout.write(`${JSON.stringify(runJson(result))}\n`);
     else printRun(result, log);
-    return result.verdict === "pass" ? EXIT.pass : result.verdict === "fail" ? EXIT.fail : EXIT.usage;
+    return exitOf(result.verdict);
   },
 };

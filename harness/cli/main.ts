@@ -34,6 +34,11 @@ const commands: Entry[] = [
     load: async () => (await import("./matrix.ts")).matrixCommand,
   },
   {
+    name: "doctor",
+    summary: "try a worker profile: what parses, what is seen, what the checks can judge",
+    load: async () => (await import("./doctor.ts")).doctorCommand,
+  },
+  {
     name: "analyze",
     summary: "re-run every check on a stored run folder (events.jsonl), starting nothing",
     load: async () => (await import("./analyze.ts")).analyzeCommand,
@@ -44,6 +49,17 @@ const commands: Entry[] = [
     load: async () => (await import("./proxy.ts")).proxyCommand,
   },
 ];
+
+// Errors that are the input's fault (an option, a profile, its SQL, an image or a worker that cannot
+// run as described): exit 2. Everything else the harness could not do is an unknown verdict: exit 3.
+const BAD_INPUT = new Set([
+  "E_USAGE",
+  "E_PROFILE",
+  "E_PROFILE_SQL",
+  "E_PROFILE_NEED",
+  "E_MISSING_IMAGE",
+  "E_WORKER_START",
+]);
 
 function help(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join("\n");
@@ -75,9 +91,9 @@ export async function main(argv: string[]): Promise<number> {
     // Our own errors say what failed and how; a stack trace would only bury that.
     if (err instanceof LeaseChaosError) {
       console.error(`lease-chaos ${command.name}: ${err.message}`);
-      return EXIT.usage;
+      return BAD_INPUT.has(err.code) ? EXIT.usage : EXIT.unknown;
     }
-    console.error(`lease-chaos ${command.name}: ${(err as Error).stack ?? String(err)}`);
-    return EXIT.usage;
+    console.error(`lease-chaos ${command.name}: unexpected error: ${(err as Error).stack ?? String(err)}`);
+    return EXIT.unknown;
   }
 }

@@ -1,6 +1,5 @@
 import path from "node:path";
-import { BUG_NAMES } from "../../fixtures/workers/bugs.ts";
-import { catches, scenarios } from "../../scenarios/index.ts";
+import { type CatalogueEntry, catalogue, catches } from "../../scenarios/index.ts";
 import type { Verdict } from "../checks/check.ts";
 import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
@@ -8,44 +7,70 @@ import { newSeed } from "../random.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
+import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
 
 const OPTIONS: OptionSpecs = {
+  config: CONFIG_OPTION,
   quick: {
     type: "boolean",
-    help: "run each bug only on the scenarios expected to catch it (the reference on all)",
+    help: "run each variant only on the scenarios expected to catch it (the reference on all)",
   },
-  scenarios: { type: "string", help: "comma-separated scenarios to run (default: all)" },
-  seed: { type: "string", help: "seed of every run (logged)" },
+  repeat: { type: "string", help: "run every cell N times (seeds S, S+1, ...) and print catch rates" },
+  scenarios: { type: "string", help: "comma-separated scenarios to run (default: the whole catalogue)" },
+  variants: { type: "string", help: "comma-separated variants to run (default: all, and the reference)" },
+  seed: { type: "string", help: "seed of the first run of every cell (logged)" },
   "ttl-ms": { type: "string", help: "lease ttl, default 2000" },
   provider: { type: "string", help: `where the runs happen: ${PROVIDERS.join(", ")} (default local)` },
   "report-dir": { type: "string", help: "root folder of the reports (default reports/matrix-<time>)" },
-  json: { type: "boolean", help: 'print one JSON object: {"verdict","rows":[{"variant","caught","runs"}]}' },
+  json: { type: "boolean", help: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}' },
 };
 
-/** One cell of the matrix. */
+/** One cell: a variant on a scenario, run `repeat` times. */
 interface Cell {
   scenario: string;
-  verdict: Verdict;
-  /** the checks that failed (or were unknown) */
+  /** runs that failed (a check caught it) out of runs */
+  caught: number;
+  runs: number;
+  verdicts: Verdict[];
+  /** the checks that failed in any run */
   checks: string[];
-  reportDir: string;
+  reportDirs: string[];
 }
 
 const REFERENCE = "reference";
 
-/** `lease-chaos matrix`: every worker variant through the scenarios; which scenario and check catches each. */
+/**
+ * `lease-chaos matrix`: every variant of the profile on every scenario (or the expected ones), each
+ * cell repeated; prints catch rates. Fails when a variant is caught by no scenario in every run of a
+ * cell, or the reference worker does not pass every run of every cell.
+ */
 export const matrixCommand: Command = {
   name: "matrix",
   summary: "run the reference worker and every bug variant through the scenarios; show what catches each",
-  usage: `usage: lease-chaos matrix [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 when the reference passes everywhere and every bug is caught, 1 otherwise`,
+  usage: `usage: lease-chaos matrix [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 when the reference passes every run and every variant is caught in every run of some cell, 1 otherwise`,
   async run(argv) {
     const { values } = parseOptions(argv, OPTIONS);
-    const names = scenarios.map((s) => s.name);
+    const profile = await profileFromOption(values.config);
+    const entries = catalogue(profile);
+    const names = entries.map((e) => e.name);
     const only = typeof values.scenarios === "string" ? values.scenarios.split(",").filter(Boolean) : names;
     for (const n of only)
       if (!names.includes(n))
-        throw new UsageError(`unknown scenario ${JSON.stringify(n)}; valid: ${names.join(", ")}`);
+        throw new UsageError(
+          `--scenarios: unknown scenario ${JSON.stringify(n)}; valid: ${names.join(", ")}`,
+        );
+    const variantNames = Object.keys(profile.data.variants);
+    const wanted =
+      typeof values.variants === "string"
+        ? values.variants.split(",").filter(Boolean)
+        : [REFERENCE, ...variantNames];
+    for (const v of wanted)
+      if (v !== REFERENCE && !variantNames.includes(v))
+        throw new UsageError(
+          `--variants: ${JSON.stringify(v)} is not a variant of profile ${profile.name}; valid: ${variantNames.join(", ")}`,
+        );
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
+    const repeat = intOption(values, "repeat", { min: 1, max: 100 }) ?? 1;
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
     const root = path.resolve(
       (values["report-dir"] as string | undefined) ?? path.join("reports", `matrix-${Date.now()}`),
@@ -53,71 +78,92 @@ export const matrixCommand: Command = {
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-    log(`matrix: seed ${seed}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`);
+    const expectedBy = catches(profile);
+    log(
+      `matrix: profile ${profile.name}, seeds ${seed}..${seed + repeat - 1}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`,
+    );
 
-    const rows: { variant: string; runs: Cell[]; caught: string[] }[] = [];
-    for (const variant of [REFERENCE, ...BUG_NAMES]) {
-      const expected = new Set((catches[variant] ?? []).map((c) => c.scenario));
-      const chosen = scenarios.filter(
-        (s) => only.includes(s.name) && (!values.quick || variant === REFERENCE || expected.has(s.name)),
+    const rows: { variant: string; cells: Cell[] }[] = [];
+    for (const variant of wanted) {
+      const expected = new Set((expectedBy[variant] ?? []).map((c) => c.scenario));
+      const chosen = entries.filter(
+        (e: CatalogueEntry) =>
+          only.includes(e.name) && (!values.quick || variant === REFERENCE || expected.has(e.name)),
       );
-      const runs: Cell[] = [];
-      for (const scenario of chosen) {
-        const result = await runScenario(scenario, {
-          ttlMs,
-          bug: variant === REFERENCE ? null : variant,
-          seed,
-          provider,
-          reportDir: path.join(root, variant, scenario.name),
-        });
-        const bad = result.checks.filter((c) => c.verdict !== "pass").map((c) => c.id);
-        runs.push({
-          scenario: scenario.name,
-          verdict: result.verdict,
-          checks: [...bad, ...(result.reasons.length ? ["run"] : [])],
-          reportDir: result.reportDir,
-        });
-        log(
-          `  ${variant.padEnd(28)} ${scenario.name.padEnd(30)} ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : ""}`,
-        );
+      const cells: Cell[] = [];
+      for (const entry of chosen) {
+        const cell: Cell = {
+          scenario: entry.name,
+          caught: 0,
+          runs: 0,
+          verdicts: [],
+          checks: [],
+          reportDirs: [],
+        };
+        for (let i = 0; i < repeat; i++) {
+          const result = await runScenario(entry.scenario, {
+            ttlMs,
+            bug: variant === REFERENCE ? null : variant,
+            seed: seed + i,
+            profile,
+            lease: entry.lease,
+            provider,
+            reportDir: path.join(root, variant, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
+          });
+          cell.runs += 1;
+          cell.verdicts.push(result.verdict);
+          if (result.verdict === "fail") cell.caught += 1;
+          const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
+          for (const c of bad) if (!cell.checks.includes(c)) cell.checks.push(c);
+          cell.reportDirs.push(result.reportDir);
+          log(
+            `  ${variant.padEnd(28)} ${entry.name.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
+          );
+        }
+        cells.push(cell);
       }
-      const caught = runs
-        .filter((r) => r.verdict === "fail")
-        .map((r) => `${r.scenario}/${r.checks.join("+")}`);
-      rows.push({ variant, runs, caught });
+      rows.push({ variant, cells });
     }
 
-    const reference = rows[0];
-    const referenceClean = reference?.runs.every((r) => r.verdict === "pass") ?? false;
+    const reference = rows.find((r) => r.variant === REFERENCE);
+    const referenceClean = reference
+      ? reference.cells.every((c) => c.verdicts.every((v) => v === "pass"))
+      : true;
+    // Caught means caught every time by one scenario: a gate that catches a bug on some seeds only is chance.
     const uncaught = rows
-      .slice(1)
-      .filter((r) => r.caught.length === 0)
+      .filter((r) => r.variant !== REFERENCE && !r.cells.some((c) => c.caught === c.runs && c.runs > 0))
       .map((r) => r.variant);
     const ok = referenceClean && uncaught.length === 0;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ verdict: ok ? "pass" : "fail", seed, ttlMs, rows })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ verdict: ok ? "pass" : "fail", seed, repeat, ttlMs, profile: profile.name, rows })}\n`,
+      );
     } else {
       log("");
-      log("variant                       caught by (scenario/check)");
+      log(`${"variant".padEnd(28)}caught by (scenario/check, caught/runs)`);
       for (const row of rows) {
         const text =
           row.variant === REFERENCE
             ? referenceClean
-              ? `all ${row.runs.length} scenarios pass`
-              : `NOT CLEAN: ${row.runs
-                  .filter((r) => r.verdict !== "pass")
-                  .map((r) => `${r.scenario}/${r.verdict}`)
+              ? `passes all ${row.cells.reduce((n, c) => n + c.runs, 0)} runs of ${row.cells.length} scenarios`
+              : `NOT CLEAN: ${row.cells
+                  .filter((c) => c.verdicts.some((v) => v !== "pass"))
+                  .map(
+                    (c) =>
+                      `${c.scenario} ${c.verdicts.filter((v) => v !== "pass").join("/")} in ${c.verdicts.filter((v) => v !== "pass").length}/${c.runs}`,
+                  )
                   .join(", ")}`
-            : row.caught.length
-              ? row.caught.join(", ")
-              : "NOT CAUGHT";
-        log(`${row.variant.padEnd(30)}${text}`);
+            : row.cells
+                .filter((c) => c.caught > 0)
+                .map((c) => `${c.scenario}/${c.checks.join("+")} ${c.caught}/${c.runs}`)
+                .join(", ") || "NOT CAUGHT";
+        log(`${row.variant.padEnd(28)}${text}`);
       }
       log("");
       log(
         ok
-          ? "every bug variant is caught; the reference worker passes everywhere"
-          : `matrix FAILED${uncaught.length ? `: not caught: ${uncaught.join(", ")}` : ""}`,
+          ? `every variant is caught in every run of some scenario; the reference worker passes everywhere`
+          : `matrix FAILED${uncaught.length ? `: not caught ${repeat}/${repeat} anywhere: ${uncaught.join(", ")}` : ""}${referenceClean ? "" : "; the reference worker did not pass everywhere"}`,
       );
     }
     return ok ? EXIT.pass : EXIT.fail;

@@ -12,11 +12,19 @@ export function printRun(result: VerdictFile, log: (line: string) => void): void
 
 /** The JSON shape of one run, as drill, run and analyze print it with --json. */
 export function runJson(result: VerdictFile) {
-  const { scenario, verdict, checks, metrics, reportDir, seed, reasons, reproduce } = result;
+  const { scenario, verdict, checks, metrics, reportDir, seed, reasons, reproduce, premises } = result;
   return {
     scenario,
     verdict,
-    checks: checks.map(({ id, verdict: v, detail, violations }) => ({ id, verdict: v, detail, violations })),
+    checks: checks.map(({ id, verdict: v, detail, violations, judged, notJudged }) => ({
+      id,
+      verdict: v,
+      detail,
+      violations,
+      ...(judged ? { judged } : {}),
+      ...(notJudged?.length ? { notJudged } : {}),
+    })),
+    premises: premises ?? [],
     metrics,
     reportDir,
     seed,

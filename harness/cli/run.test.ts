@@ -27,7 +27,9 @@ describe("lease-chaos run / list / matrix: bad input exits 2 before anything sta
   test("an unknown --bug lists the variants", () => {
     const r = cli("run", "pause-drill", "--bug", "sometimes");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--bug "sometimes" is not one of: cached-leader');
+    expect(r.stderr).toContain(
+      '--bug "sometimes" is not a variant of profile reference; valid: cached-leader',
+    );
   });
 
   test("no scenario, or names with --all, is a usage error", () => {

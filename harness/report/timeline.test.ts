@@ -117,14 +117,14 @@ describe("renderTimeline: one self-contained page per run", () => {
   });
 
   it("shows the local-expiry span, batches, effects, refused effects and process events", () => {
-    const html = render(pauseDrill().rejected("fwd-a", 22_050, 1, "evt-9", 2).build());
+    const html = render(pauseDrill().refused("fwd-a", 22_050, 1, "evt-9").build());
     const a = lane(html, "fwd-a");
     expect(count(a, 'class="local-expiry"')).toBe(1);
     expect(a).toContain("fwd-a: lease expired locally at +22003 ms");
     expect(count(a, 'class="batch"')).toBe(2);
     expect(count(a, 'class="effect"')).toBe(3);
     expect(count(a, 'class="effect rejected"')).toBe(1);
-    expect(a).toContain("refused: evt-9 by fwd-a with epoch 1 (highest 2)");
+    expect(a).toContain("refused refused-delivery: evt-9 by fwd-a with epoch 1");
     expect(a).toContain('class="process" data-event="pause"');
     expect(a).toContain('class="process" data-event="resume"');
     expect(count(lane(html, "fwd-b"), 'class="local-expiry"')).toBe(0);
@@ -170,11 +170,10 @@ describe("renderTimeline: one self-contained page per run", () => {
     expect(html).toContain('data-check="progress-after-heal"');
   });
 
-  it("plots the backlog as two series below the lanes", () => {
+  it("plots the backlog of each lease below the lanes", () => {
     const html = render(pauseDrill().build());
-    expect(html).toContain('<g class="backlog" data-series="pendingForward">');
-    expect(html).toContain('<g class="backlog" data-series="overdueReservations">');
-    expect(html.indexOf('data-series="pendingForward"')).toBeGreaterThan(html.lastIndexOf('class="lane"'));
+    expect(html).toContain('<g class="backlog" data-series="outbox-forwarder">');
+    expect(html.indexOf('data-series="outbox-forwarder"')).toBeGreaterThan(html.lastIndexOf('class="lane"'));
     expect(html).toMatch(/<path class="series" d="M[\d.]+ [\d.]+H[\d.]+V/);
   });
 
@@ -251,7 +250,7 @@ describe("renderTimeline: one self-contained page per run", () => {
   });
 
   it("keeps the SVG well-formed: every element it opens is closed in order", () => {
-    const html = render(cachedLeader().rejected("fwd-a", 22_050, 1, "evt-9", 2).build());
+    const html = render(cachedLeader().refused("fwd-a", 22_050, 1, "evt-9").build());
     const svg = html.slice(html.indexOf('<svg class="timeline"'), html.lastIndexOf("</svg>") + 6);
     const stack: string[] = [];
     for (const m of svg.matchAll(/<(\/?)([a-zA-Z]+)[^>]*?(\/?)>/g)) {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { CheckResult, Verdict } from "../checks/check.ts";
-import type { Evidence } from "../observe/evidence.ts";
+import type { Evidence, PremiseResult } from "../observe/evidence.ts";
 import { renderTimeline } from "./timeline.ts";
 
 /** verdict.json: the machine-readable outcome of one scenario run. */
@@ -12,8 +12,10 @@ export interface VerdictFile {
   ttlMs: number;
   bug: string | null;
   verdict: Verdict;
-  /** why the verdict is unknown when no check decided it (a fault not applied, a step that timed out) */
+  /** why the verdict is unknown when no check decided it (a fault not applied, a step that timed out, a premise) */
   reasons: string[];
+  /** the scenario's premises and whether each held */
+  premises?: PremiseResult[];
   checks: CheckResult[];
   metrics: Record<string, number | null>;
   reportDir: string;

@@ -1,23 +1,22 @@
 import type { StartedEnvironment } from "../env/provider.ts";
 import { LeaseChaosError } from "../errors.ts";
 import type { Fault } from "../faults/fault.ts";
-import type { EvidenceEvent, FaultWindow, RunMeta, WorkerLog, WorkerSpec } from "../observe/evidence.ts";
+import type {
+  Effect,
+  EvidenceEvent,
+  FaultWindow,
+  LeaseChange,
+  LineKind,
+  RefusedEffect,
+  RunMeta,
+  WorkerLog,
+  WorkerSpec,
+} from "../observe/evidence.ts";
 import type { LeaseRow, Observer } from "../observe/observer.ts";
 import type { Recorder } from "../observe/recorder.ts";
 import type { Workload } from "../observe/workload.ts";
+import type { Profile, ProfileRole } from "../profile/profile.ts";
 import type { Timings } from "./timing.ts";
-
-/** The log messages a runbook reader greps for, verbatim. */
-export const MSG = {
-  leader: "lease state = LEADER",
-  expiredLocally: "lease expired locally; skip batch until renewed",
-  batchStarted: "batch started",
-  batchProcessed: "batch processed",
-  itemStarted: "item started",
-} as const;
-
-/** Matches every log line in nextLog. */
-export const ANY_MSG: readonly string[] = [];
 
 /** A fault that did not take effect: the run's verdict can only be unknown. */
 export class FaultNotAppliedError extends LeaseChaosError {
@@ -30,6 +29,13 @@ export class FaultNotAppliedError extends LeaseChaosError {
   }
 }
 
+/** A step that needs evidence the profile cannot give: it names the profile entry. */
+export class ProfileNeedError extends LeaseChaosError {
+  constructor(step: string, entry: string) {
+    super("E_PROFILE_NEED", `${step} needs ${entry} in the profile`);
+  }
+}
+
 /** Progress lines for a person watching the drill. */
 export type Progress = (line: string) => void;
 
@@ -39,9 +45,19 @@ export interface ActiveFault {
   heal(): Promise<void>;
 }
 
+/** Options of an injection: how the scenario regards this fault. */
+export interface InjectOptions {
+  /** a correct system rides it out with no change of holder (judged by no-needless-failover) */
+  tolerable?: boolean;
+}
+
+/** Starts one more process of a worker (a zombie with the same identity); resolves with its key. */
+export type ExtraStarter = (id: string) => Promise<string>;
+
 /**
  * What a scenario's steps work with: the environment, the live evidence, and the faults, behind
- * verbs that read like the runbook. No raw SQL, signals or sleeps reach a scenario body.
+ * verbs that read like the runbook. No raw SQL, signals or sleeps reach a scenario body, and no
+ * verb names a log message or a table: lines are waited for by meaning, work by its effects.
  */
 export class Run {
   readonly faults: ActiveFault[] = [];
@@ -55,9 +71,13 @@ export class Run {
     readonly recorder: Recorder,
     readonly observer: Observer,
     readonly workload: Workload,
+    readonly profile: Profile,
+    /** the lease the scenario's faults aim at */
+    readonly lease: string,
     private readonly progress: Progress,
-    /** wall-clock start of the run, the zero of the narration's clock */
+    /** the run's zero (meta.startedAt): every narrated time counts from it */
     private readonly t0: number,
+    private readonly startExtra: ExtraStarter,
   ) {}
 
   get ttlMs(): number {
@@ -68,13 +88,18 @@ export class Run {
     return this.meta.workers;
   }
 
+  /** The profile role that holds the target lease. */
+  get role(): ProfileRole {
+    return this.profile.roles.find((r) => r.lease === this.lease) as ProfileRole;
+  }
+
   #clock(): string {
-    return `[${((Date.now() - this.t0) / 1000).toFixed(1).padStart(5)}s]`;
+    return `[${`+${((Date.now() - this.t0) / 1000).toFixed(1)}`.padStart(6)}s]`;
   }
 
   /** Prints an indented line under the current step. */
   note(text: string): void {
-    this.progress(`${" ".repeat(9)}${text}`);
+    this.progress(`${" ".repeat(10)}${text}`);
   }
 
   /** Runs one named runbook step, narrating it and recording its start and end. */
@@ -88,96 +113,122 @@ export class Run {
       return await body();
     } finally {
       this.recorder.record({ kind: "step", ts: Date.now(), name, phase: "end" });
-      this.progress(`${" ".repeat(9)}(${((Date.now() - started) / 1000).toFixed(1)}s)`);
+      this.progress(`${" ".repeat(10)}(${((Date.now() - started) / 1000).toFixed(1)}s)`);
     }
   }
 
   /** Keeps the current faults on for `ms`: a fault's duration is part of its definition, not a wait for evidence. */
   async hold(ms: number): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
   }
 
-  /** Queues `count` new outbox events at once (a large batch for the forwarder). */
-  produceOutbox(count: number): Promise<void> {
-    return this.workload.exclusive(() => this.observer.produce(count, []));
+  /** Waits until the harness's clock reads `ts` (a moment computed from evidence, e.g. an expires_at). */
+  async until(ts: number): Promise<void> {
+    await this.hold(ts - Date.now());
+  }
+
+  /** Queues `count` new work items for the target lease's role at once (a large batch). */
+  enqueue(count: number): Promise<void> {
+    if (!this.role.work.enqueue)
+      throw new ProfileNeedError("queueing a batch", `roles.${this.role.name}.work.enqueue`);
+    return this.workload.exclusive(() => this.observer.enqueue(this.role.name, count));
   }
 
   /** The lease row, as the runbook's psql query shows it. */
-  leaseRow(leaseName: string): Promise<LeaseRow | null> {
+  leaseRow(leaseName = this.lease): Promise<LeaseRow | null> {
     return this.workload.exclusive(() => this.observer.leaseRow(leaseName));
   }
 
-  /** Polls the lease row until `accept` holds; null when timeoutMs passes first. */
-  async waitForLeaseRow(
-    leaseName: string,
-    accept: (row: LeaseRow) => boolean,
-    timeoutMs: number,
-  ): Promise<LeaseRow | null> {
-    const deadline = Date.now() + timeoutMs;
-    const pollMs = Math.max(10, Math.round(this.timings.retryIntervalMs / 4));
-    for (;;) {
-      const row = await this.leaseRow(leaseName);
-      if (row && accept(row)) return row;
-      if (Date.now() >= deadline) return null;
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
+  /** The target lease's workers other than `holder`. */
+  standbysOf(holder: string, lease = this.lease): string[] {
+    return this.workers.filter((w) => w.leaseName === lease && w.id !== holder && !w.extra).map((w) => w.id);
   }
 
-  /** Waits for the next log line of `worker` whose msg is one of `msgs` (any line for ANY_MSG). */
-  nextLog(worker: string, msgs: readonly string[], timeoutMs: number): Promise<WorkerLog> {
+  /** Waits for the lease history to show a change that `accept`s (holder, epoch, expires_at ...). */
+  waitForLease(
+    accept: (c: LeaseChange) => boolean,
+    what: string,
+    timeoutMs: number,
+    lease = this.lease,
+  ): Promise<LeaseChange> {
+    const match = (e: EvidenceEvent): e is LeaseChange =>
+      e.kind === "lease-change" && e.leaseName === lease && accept(e);
+    return this.recorder.waitFor(match, what, timeoutMs);
+  }
+
+  /** The last recorded change of a lease (the row as the database last wrote it). */
+  lastLeaseChange(lease = this.lease): LeaseChange | undefined {
+    return this.recorder.events
+      .filter((e): e is LeaseChange => e.kind === "lease-change" && e.leaseName === lease)
+      .at(-1);
+  }
+
+  /** Waits for the next line of `worker` that means one of `kinds` (any line for none). */
+  nextLine(worker: string, kinds: readonly LineKind[] | null, timeoutMs: number): Promise<WorkerLog> {
     return this.recorder.waitFor(
       (e: EvidenceEvent): e is WorkerLog =>
-        e.kind === "worker-log" && e.worker === worker && (msgs === ANY_MSG || msgs.includes(e.msg)),
-      `${worker} to log ${msgs.map((m) => JSON.stringify(m)).join(" or ")}`,
+        e.kind === "worker-log" &&
+        e.worker === worker &&
+        (kinds === null || (e.means !== undefined && kinds.includes(e.means))),
+      `${worker} to log a line meaning ${kinds?.join(" or ") ?? "anything"}`,
       timeoutMs,
     );
   }
 
-  /** Resolves once `worker` has logged nothing for quietMs (e.g. its pipe is drained after a pause). */
-  async quiet(worker: string, quietMs: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = await this.nextLog(worker, ANY_MSG, quietMs).catch(() => null);
-      if (line === null || Date.now() >= deadline) return;
-    }
-  }
-
-  /** The first line of `worker` with one of `msgs` logged at or after `sinceTs`, recorded already or still to come. */
-  async logSince(
+  /** The first line of `worker` meaning one of `kinds` at or after `sinceTs`, recorded already or still to come. */
+  lineSince(
     worker: string,
-    msgs: readonly string[],
+    kinds: readonly LineKind[],
     sinceTs: number,
     timeoutMs: number,
   ): Promise<WorkerLog> {
     // Checking and subscribing happen in one tick, so no line can slip between them.
-    const seen = this.logsOf(worker).find((e) => e.ts >= sinceTs && msgs.includes(e.msg));
-    return seen ?? this.nextLog(worker, msgs, timeoutMs);
+    const seen = this.linesOf(worker).find(
+      (e) => e.ts >= sinceTs && e.means !== undefined && kinds.includes(e.means),
+    );
+    return seen ? Promise.resolve(seen) : this.nextLine(worker, kinds, timeoutMs);
+  }
+
+  /** Waits for the next effect (or refused attempt, with `refused`) of `worker` from now on. */
+  nextEffect(
+    worker: string,
+    timeoutMs: number,
+    options: { refused?: boolean; accept?: (e: Effect | RefusedEffect) => boolean } = {},
+  ): Promise<Effect | RefusedEffect> {
+    return this.recorder.waitFor(
+      (e: EvidenceEvent): e is Effect | RefusedEffect =>
+        (e.kind === "effect" || (options.refused === true && e.kind === "refused-effect")) &&
+        e.worker === worker &&
+        (options.accept?.(e) ?? true),
+      `an effect of ${worker}`,
+      timeoutMs,
+    );
+  }
+
+  /** Resolves once `worker` has logged nothing and made no effect for quietMs (e.g. between batches). */
+  async quiet(worker: string, quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const active = await this.recorder
+        .waitFor(
+          (e: EvidenceEvent): e is EvidenceEvent =>
+            (e.kind === "worker-log" || e.kind === "effect" || e.kind === "refused-effect") &&
+            e.worker === worker,
+          `${worker} to go quiet`,
+          quietMs,
+        )
+        .catch(() => null);
+      if (active === null || Date.now() >= deadline) return;
+    }
   }
 
   /** The log lines of `worker` recorded so far. */
-  logsOf(worker: string): WorkerLog[] {
+  linesOf(worker: string): WorkerLog[] {
     return this.recorder.events.filter((e): e is WorkerLog => e.kind === "worker-log" && e.worker === worker);
   }
 
-  /** Waits until every lease of the run has a holder and that holder has processed a batch. */
-  async waitForLeaders(timeoutMs: number): Promise<Map<string, string>> {
-    const leases = [...new Set(this.workers.map((w) => w.leaseName))];
-    const holders = new Map<string, string>();
-    await Promise.all(
-      leases.map(async (lease) => {
-        const processed = (e: EvidenceEvent): e is WorkerLog =>
-          e.kind === "worker-log" && e.leaseName === lease && e.msg === MSG.batchProcessed;
-        const seen = this.recorder.events.find(processed);
-        const event =
-          seen ?? (await this.recorder.waitFor(processed, `a batch processed on ${lease}`, timeoutMs));
-        holders.set(lease, event.worker);
-      }),
-    );
-    return holders;
-  }
-
   /** Injects a fault, verifies it took effect and records its window. */
-  async inject(fault: Fault): Promise<ActiveFault> {
+  async inject(fault: Fault, options: InjectOptions = {}): Promise<ActiveFault> {
     const ctx = { env: this.env };
     const window: FaultWindow = {
       kind: "fault",
@@ -188,6 +239,9 @@ export class Run {
       end: null,
       verified: false,
       detail: "",
+      ...(options.tolerable ? { tolerable: true } : {}),
+      ...(fault.silences ? { silences: true } : {}),
+      ...(fault.clock ? { clock: { ...fault.clock, since: Date.now() } } : {}),
     };
     this.recorder.record(window);
     let healed = false;
@@ -211,6 +265,11 @@ export class Run {
       throw new FaultNotAppliedError(fault.kind, fault.target, err);
     }
     return active;
+  }
+
+  /** Starts a second process with `id`'s identity (a lingering zombie); resolves with its key. */
+  startZombie(id: string): Promise<string> {
+    return this.startExtra(id);
   }
 
   /** Heals every fault still active, each even when another fails; returns what could not be healed. */

@@ -25,18 +25,9 @@ export function timingsFor(ttlMs: number): Timings {
   };
 }
 
-/** The worker-contract variables for these timings. */
-export function timingEnv(t: Timings): Record<string, string> {
-  return {
-    LEASE_TTL_MS: String(t.ttlMs),
-    LEASE_RENEW_INTERVAL_MS: String(t.renewIntervalMs),
-    LEASE_RETRY_INTERVAL_MS: String(t.retryIntervalMs),
-    LEASE_SAFETY_MARGIN_MS: String(t.safetyMarginMs),
-    BATCH_INTERVAL_MS: String(t.batchIntervalMs),
-    BATCH_SIZE: String(t.batchSize),
-    ITEM_WORK_MS: String(t.itemWorkMs),
-    LEASE_QUERY_TIMEOUT_MS: String(t.queryTimeoutMs),
-  };
+/** The template values of these timings ({{ttlMs}}, {{renewIntervalMs}} ...). */
+export function timingValues(t: Timings): Record<string, number> {
+  return { ...t };
 }
 
 /** Items per second one leader gets through with these timings (a batch, then the interval). */

@@ -1,6 +1,5 @@
 // What the timeline draws, derived from the evidence and the verdict: pure data, no markup.
 import type { CheckResult, Violation } from "../../checks/check.ts";
-import { LOG_MSG } from "../../checks/logs.ts";
 import { ofKind } from "../../checks/select.ts";
 import { type Term, termsOf } from "../../checks/terms.ts";
 import type {
@@ -9,7 +8,7 @@ import type {
   Evidence,
   FaultWindow,
   ProcessEvent,
-  RejectedEffect,
+  RefusedEffect,
   RunMeta,
   WallMs,
   WorkerLog,
@@ -39,7 +38,7 @@ export interface Lane {
   localExpiry: Span[];
   batches: WorkerLog[];
   effects: Effect[];
-  rejected: RejectedEffect[];
+  rejected: RefusedEffect[];
   process: ProcessEvent[];
   violations: PlacedViolation[];
 }
@@ -89,11 +88,11 @@ export function timelineModel(evidence: Evidence, checks: CheckResult[]): Timeli
 
   for (const t of terms) lane(t.holder, t.leaseName).terms.push(t);
   for (const e of ofKind(evidence, "effect")) lane(e.worker, e.leaseName).effects.push(e);
-  for (const e of ofKind(evidence, "rejected-effect")) lane(e.worker, e.leaseName).rejected.push(e);
+  for (const e of ofKind(evidence, "refused-effect")) lane(e.worker, e.leaseName).rejected.push(e);
   for (const p of ofKind(evidence, "process"))
     lane(p.worker, lanes.get(p.worker)?.leaseName ?? "").process.push(p);
   const logs = ofKind(evidence, "worker-log");
-  for (const l of logs) if (l.msg === LOG_MSG.batchStarted) lane(l.worker, l.leaseName).batches.push(l);
+  for (const l of logs) if (l.means === "batch-started") lane(l.worker, l.leaseName).batches.push(l);
 
   const faults = ofKind(evidence, "fault");
   const backlog = ofKind(evidence, "backlog");
@@ -171,8 +170,8 @@ function expirySpans(logs: WorkerLog[], worker: string, process: ProcessEvent[],
   let open: WallMs | null = null;
   for (const l of logs) {
     if (l.worker !== worker) continue;
-    if (l.msg === LOG_MSG.expiredLocally && open === null) open = l.ts;
-    else if (l.msg === LOG_MSG.leader && open !== null) {
+    if (l.means === "expired-locally" && open === null) open = l.ts;
+    else if (l.means === "leader" && open !== null) {
       spans.push({ start: open, end: Math.min(l.ts, processEnd(process, open) ?? l.ts) });
       open = null;
     }

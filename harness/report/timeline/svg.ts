@@ -66,18 +66,20 @@ export function renderSvg(model: TimelineModel): string {
 
   y += 14;
   const chartsTop = y;
-  const charts = [
-    backlogChart(model, s, y, "pendingForward", "pending_forward", COLOR.pending),
+  // One backlog chart per lease whose role has a backlog query (the runbook's symptom per worker kind).
+  const leases = [...new Set(model.backlog.flatMap((b) => Object.keys(b.byLease ?? {})))];
+  const palette = [COLOR.pending, COLOR.overdue];
+  const charts = leases.map((lease, i) =>
     backlogChart(
       model,
       s,
-      y + CHART_H + CHART_GAP,
-      "overdueReservations",
-      "overdue reservations",
-      COLOR.overdue,
+      y + i * (CHART_H + CHART_GAP),
+      lease,
+      `backlog ${lease}`,
+      palette[i % palette.length] as string,
     ),
-  ];
-  y += 2 * CHART_H + CHART_GAP;
+  );
+  y += Math.max(1, leases.length) * (CHART_H + CHART_GAP) - CHART_GAP;
   const chartsBottom = y;
   y += 28;
 
@@ -306,7 +308,7 @@ function renderLane(l: Lane, s: TimeScale, y: number, start: WallMs, runBug: str
         "g",
         { class: "effect rejected" },
         title(
-          `refused: ${e.itemId} by ${l.worker} with epoch ${e.epoch ?? "none"} (highest ${e.highestEpoch}) at ${offsetLabel(start, e.ts)}`,
+          `refused ${e.type}: ${e.itemId} by ${l.worker} with epoch ${e.epoch ?? "none"} at ${offsetLabel(start, e.ts)}`,
         ) + el("path", { d: `M${round(x - 3.5)} ${y + 49.5}l7 7m0 -7l-7 7` }),
       );
     }),
@@ -457,12 +459,12 @@ function backlogChart(
   model: TimelineModel,
   s: TimeScale,
   y: number,
-  key: "pendingForward" | "overdueReservations",
+  key: string,
   name: string,
   color: string,
 ): string {
-  const samples = model.backlog;
-  const max = samples.reduce((m, b) => Math.max(m, b[key]), 0);
+  const samples = model.backlog.map((b) => ({ ts: b.ts, value: b.byLease?.[key] ?? 0 }));
+  const max = samples.reduce((m, b) => Math.max(m, b.value), 0);
   const top = niceCeil(Math.max(max, 2));
   const yOf = (v: number) => y + CHART_H - (v / top) * CHART_H;
   const out = [
@@ -481,8 +483,8 @@ function backlogChart(
   if (samples.length > 0) {
     // Step-after: a sample holds until the next one, as a sampled count does.
     const first = samples[0] as (typeof samples)[number];
-    let d = `M${round(s.x(first.ts))} ${round(yOf(first[key]))}`;
-    for (const b of samples.slice(1)) d += `H${round(s.x(b.ts))}V${round(yOf(b[key]))}`;
+    let d = `M${round(s.x(first.ts))} ${round(yOf(first.value))}`;
+    for (const b of samples.slice(1)) d += `H${round(s.x(b.ts))}V${round(yOf(b.value))}`;
     const last = samples.at(-1) as (typeof samples)[number];
     const area = `${d}V${round(yOf(0))}H${round(s.x(first.ts))}Z`;
     out.push(
@@ -490,7 +492,7 @@ function backlogChart(
       el(
         "path",
         { class: "series", d, stroke: color },
-        title(`${name}: max ${max}, last ${last[key]} at ${offsetLabel(model.start, last.ts)}`),
+        title(`${name}: max ${max}, last ${last.value} at ${offsetLabel(model.start, last.ts)}`),
       ),
     );
   }

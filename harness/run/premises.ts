@@ -1,0 +1,218 @@
+// Scenario premises: what a scenario's fault must have caused for its verdict to mean anything.
+// Each is a pure function of the recorded evidence, so `analyze` re-evaluates them; one that did not
+// happen makes the verdict unknown (never pass), naming what was missing.
+import { capabilitiesOf } from "../checks/context.ts";
+import { sinceStart } from "../checks/format.ts";
+import { ofKind } from "../checks/select.ts";
+import { knownExpiresAt, type Term, termsOf } from "../checks/terms.ts";
+import type { Evidence, FaultWindow, PremiseResult } from "../observe/evidence.ts";
+
+type PremiseFn = (evidence: Evidence) => Omit<PremiseResult, "id">;
+
+/**
+ * The scenario's main fault: the first (of `kinds`) that silenced a worker holding the lease, else
+ * the first on a holder, else the first at all. A clock step or a standby's latency comes before the
+ * pause it sets up, and is not what the premises ask about.
+ */
+function mainFault(evidence: Evidence, kinds?: string[]): FaultWindow | undefined {
+  const faults = ofKind(evidence, "fault").filter((f) => !kinds || kinds.includes(f.fault));
+  const onHolder = faults.filter((f) => heldAtFault(evidence, f) !== undefined);
+  return onHolder.find((f) => f.silences) ?? onHolder[0] ?? faults[0];
+}
+
+function leaseOf(evidence: Evidence, worker: string): string | undefined {
+  return evidence.meta.workers.find((w) => w.id === worker)?.leaseName ?? evidence.meta.lease;
+}
+
+/** The term the fault's target held when the fault began. */
+function heldAtFault(evidence: Evidence, f: FaultWindow): Term | undefined {
+  const lease = leaseOf(evidence, f.target);
+  return termsOf(evidence).find(
+    (t) => t.leaseName === lease && t.holder === f.target && t.start <= f.start && f.start < t.end,
+  );
+}
+
+const held = (detail: string) => ({ held: true, detail });
+const missed = (detail: string) => ({ held: false, detail });
+
+const PREMISES = {
+  /** the fault's target held the lease when it began, and that term ended (expired, taken over, released) */
+  "target-term-ended": (evidence) => {
+    const f = mainFault(evidence);
+    if (!f) return missed("no fault was injected");
+    const term = heldAtFault(evidence, f);
+    if (!term)
+      return missed(
+        `${f.target} held no term of its lease when ${f.fault} began at ${sinceStart(evidence.meta, f.start)}`,
+      );
+    if (term.endReason === "open")
+      return missed(`${f.target}'s epoch ${term.epoch} never ended (the fault did not make it lapse)`);
+    return held(
+      `${f.target}'s epoch ${term.epoch} ${term.endReason} at ${sinceStart(evidence.meta, term.end)}`,
+    );
+  },
+  /** after the fault began, another epoch of the target's lease was acquired (a standby took over) */
+  "lease-changed-hands": (evidence) => {
+    const f = mainFault(evidence);
+    if (!f) return missed("no fault was injected");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when ${f.fault} began`);
+    const next = termsOf(evidence).find(
+      (t) => t.leaseName === term.leaseName && t.start >= term.start && t.epoch !== term.epoch,
+    );
+    return next
+      ? held(`${next.holder} acquired epoch ${next.epoch} at ${sinceStart(evidence.meta, next.start)}`)
+      : missed(`nobody acquired ${term.leaseName} after ${f.target}'s epoch ${term.epoch}`);
+  },
+  /** after a restart, the lease was acquired again under a new epoch (by anyone) */
+  "new-epoch-after-restart": (evidence) => {
+    const f = mainFault(evidence, ["process-restart"]);
+    if (!f) return missed("no restart was injected");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when it was restarted`);
+    const next = termsOf(evidence).find(
+      (t) => t.leaseName === term.leaseName && t.start > f.start && t.epoch > term.epoch,
+    );
+    return next
+      ? held(`epoch ${next.epoch} acquired by ${next.holder} at ${sinceStart(evidence.meta, next.start)}`)
+      : missed(
+          `no new epoch of ${term.leaseName} after ${f.target}'s restart at ${sinceStart(evidence.meta, f.start)}`,
+        );
+  },
+  /** the pause landed while an item was in flight: its gate passed, its effect not yet made */
+  "fault-mid-item": (evidence) => {
+    const f = mainFault(evidence, ["process-pause", "process-stop"]);
+    if (!f) return missed("no pause was injected");
+    const caps = capabilitiesOf(evidence);
+    if (!caps.lines.itemStarted || !caps.lineItem)
+      return missed(
+        "cannot tell: the profile maps no item-started line with an item id (lines.itemStarted, logs.fields.item)",
+      );
+    const lines = ofKind(evidence, "worker-log").filter((l) => l.worker === f.target && l.ts <= f.start);
+    const lastItem = lines.filter((l) => l.means === "item-started").at(-1);
+    if (!lastItem?.item)
+      return missed(`${f.target} had started no item before ${sinceStart(evidence.meta, f.start)}`);
+    const done = [...ofKind(evidence, "effect"), ...ofKind(evidence, "refused-effect")].find(
+      (e) => e.worker === f.target && e.itemId === lastItem.item && e.ts >= lastItem.ts && e.ts < f.start,
+    );
+    return done
+      ? missed(
+          `item ${lastItem.item} of ${f.target} was done (${done.type} at ${sinceStart(evidence.meta, done.ts)}) before the ${f.fault}`,
+        )
+      : held(
+          `item ${lastItem.item} started at ${sinceStart(evidence.meta, lastItem.ts)}, still in flight at ${sinceStart(evidence.meta, f.start)}`,
+        );
+  },
+  /** the stale holder attempted a write under its old epoch after the takeover, and the system refused it */
+  "stale-write-refused": (evidence) => {
+    const f = mainFault(evidence);
+    if (!f) return missed("no fault was injected");
+    const caps = capabilitiesOf(evidence);
+    if (!caps.refusals)
+      return missed("cannot tell: the profile names no refusals table (roles.*.work.refusals)");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when ${f.fault} began`);
+    const refused = ofKind(evidence, "refused-effect").find(
+      (r) => r.worker === f.target && r.ts >= term.end && (r.epoch === null || r.epoch === term.epoch),
+    );
+    return refused
+      ? held(
+          `${f.target}'s ${refused.type} of ${refused.itemId} under epoch ${term.epoch} was refused at ${sinceStart(evidence.meta, refused.ts)}`,
+        )
+      : missed(
+          `${f.target} attempted no write under epoch ${term.epoch} after it ended (or none was refused)`,
+        );
+  },
+  /** the worker was resumed before its lease's expires_at, inside its safety margin */
+  "resumed-inside-margin": (evidence) => {
+    const f = mainFault(evidence, ["process-pause"]);
+    if (!f?.end) return missed("no pause was healed");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when paused`);
+    const margin =
+      evidence.meta.workers.find((w) => w.id === f.target)?.safetyMarginMs ?? evidence.meta.safetyMarginMs;
+    // The expires_at in force when it woke: a renew after the resume may extend the term.
+    const before = (knownExpiresAt(term, f.end) ?? term.expiresAt) - f.end;
+    return before > 0 && before < margin
+      ? held(`resumed ${Math.round(before)} ms before expires_at (margin ${margin} ms)`)
+      : missed(
+          `resumed ${Math.round(-before)} ms ${before > 0 ? "before" : "after"} expires_at, outside its ${margin} ms margin`,
+        );
+  },
+  /** the worker was resumed after its lease expired and before anyone took it over */
+  "resumed-before-takeover": (evidence) => {
+    const f = mainFault(evidence, ["process-pause"]);
+    if (!f?.end) return missed("no pause was healed");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when paused`);
+    const next = termsOf(evidence).find((t) => t.leaseName === term.leaseName && t.start > term.start);
+    const resumed = f.end;
+    if (resumed <= term.expiresAt)
+      return missed(`resumed ${Math.round(term.expiresAt - resumed)} ms before its lease expired`);
+    if (next && next.start <= resumed)
+      return missed(`resumed ${Math.round(resumed - next.start)} ms after ${next.holder} had taken over`);
+    return held(
+      `resumed ${Math.round(resumed - term.expiresAt)} ms after expiry${next ? `, ${Math.round(next.start - resumed)} ms before ${next.holder} took over` : ", before any takeover"}`,
+    );
+  },
+  /** a second process of the target's id ran beside the first (a lingering zombie) */
+  "zombie-overlapped": (evidence) => {
+    const f = mainFault(evidence, ["zombie"]);
+    if (!f?.end) return missed("no second process was started and stopped");
+    const starts = ofKind(evidence, "process").filter((p) => p.event === "start" && p.ts <= f.start + 1_000);
+    const ids = new Set(starts.filter((p) => p.worker === f.target).map((p) => p.instance));
+    return ids.size >= 2
+      ? held(`${ids.size} processes of ${f.target} ran side by side for ${Math.round(f.end - f.start)} ms`)
+      : missed(`only one process of ${f.target} ran`);
+  },
+  /** the holder was paused longer than a standby's ttl but shorter than its own (replicas disagree on ttlMs) */
+  "paused-between-ttls": (evidence) => {
+    const f = mainFault(evidence, ["process-pause"]);
+    if (!f?.end) return missed("no pause was healed");
+    const ttl = (id: string) => evidence.meta.workers.find((w) => w.id === id)?.ttlMs ?? evidence.meta.ttlMs;
+    const lease = leaseOf(evidence, f.target);
+    const others = evidence.meta.workers
+      .filter((w) => w.leaseName === lease && w.id !== f.target)
+      .map((w) => ttl(w.id));
+    const pausedMs = f.end - f.start;
+    const shortest = Math.min(...others);
+    return pausedMs > shortest && pausedMs < ttl(f.target)
+      ? held(
+          `${f.target} (ttl ${ttl(f.target)} ms) paused ${Math.round(pausedMs)} ms, past a standby's ttl ${shortest} ms`,
+        )
+      : missed(
+          `${f.target} (ttl ${ttl(f.target)} ms) paused ${Math.round(pausedMs)} ms; the standbys' shortest ttl is ${shortest} ms`,
+        );
+  },
+  /** the clock fault moved the target's clock (its log times moved with it) */
+  "clock-moved": (evidence) => {
+    const f = ofKind(evidence, "fault").find((x) => x.clock !== undefined);
+    if (!f) return missed("no clock fault was injected");
+    return f.verified ? held(f.detail) : missed(f.detail);
+  },
+  /** the fault that the scenario calls tolerable took effect */
+  "tolerable-fault-applied": (evidence) => {
+    const f = ofKind(evidence, "fault").find((x) => x.tolerable);
+    if (!f) return missed("no tolerable fault was injected");
+    return f.verified ? held(f.detail) : missed(f.detail);
+  },
+} satisfies Record<string, PremiseFn>;
+
+/** A premise's id, as scenarios name them. */
+export type PremiseId = keyof typeof PREMISES;
+
+/** Every premise id. */
+export const PREMISE_IDS = Object.keys(PREMISES) as PremiseId[];
+
+/** Evaluates premises on a run's evidence; a premise that crashes did not hold. */
+export function evaluatePremises(evidence: Evidence, ids: readonly string[]): PremiseResult[] {
+  return ids.map((id) => {
+    const fn = (PREMISES as Record<string, PremiseFn>)[id];
+    if (!fn) return { id, held: false, detail: `unknown premise ${id}` };
+    try {
+      return { id, ...fn(evidence) };
+    } catch (err) {
+      return { id, held: false, detail: `premise crashed: ${(err as Error).message}` };
+    }
+  });
+}

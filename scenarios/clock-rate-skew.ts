@@ -1,0 +1,55 @@
+// The leader's clocks run slow; its safety margin must cover the drift.
+import { clockFault } from "../harness/faults/clock.ts";
+import type { Scenario } from "../harness/run/scenario.ts";
+import { resumeOffsetMs } from "./resume-near-expiry.ts";
+import { bringUp, healAndRead, identifyLeader, inject, pauseBetweenBatches } from "./steps.ts";
+
+/** How slow the leader's clocks run: 5 %, inside the reference's 10 % margin. */
+export const SKEW_RATE = 0.95;
+
+/**
+ * F13 (rate): every clock of the leader (wall and monotonic, libfaketime) runs at 0.95x; it is
+ * paused and resumed inside its safety margin. A deadline with a margin of at least 5 % of the ttl
+ * has still passed in real time; one with no margin is stretched past the resume and works.
+ */
+export const clockRateSkew: Scenario = {
+  name: "clock-rate-skew",
+  summary: "F13: the leader's clocks run 5% slow; resumed inside its margin, its gate must have closed",
+  faults: ["F13", "F1"],
+  premises: ["clock-moved", "resumed-inside-margin"],
+  clockFaults: "all",
+  lowerBoundMs: (t) => t.ttlMs - t.renewIntervalMs,
+  async steps(run) {
+    await bringUp(run);
+    const leader = await identifyLeader(run);
+    const skew = await inject(
+      run,
+      `${leader.holder}'s clocks run at ${SKEW_RATE}x (a slow crystal)`,
+      clockFault(leader.holder, { offsetMs: 0, rate: SKEW_RATE }, async () => null),
+    );
+    // A renew under the skew first, so the deadline the worker computes is a skewed one.
+    await run.waitForLease(
+      (c) => c.holder === leader.holder && c.op === "UPDATE",
+      `a renew by ${leader.holder}`,
+      2 * run.ttlMs,
+    );
+    const pause = await pauseBetweenBatches(
+      run,
+      leader.holder,
+      `pause ${leader.holder} (SIGSTOP) between batches`,
+    );
+    const grant = run.lastLeaseChange();
+    const margin =
+      run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
+    // Resume where a 5 % drift still leaves a correct deadline behind: within the margin minus the drift.
+    const offsetMs =
+      resumeOffsetMs(Math.round(margin - (1 - SKEW_RATE) * run.ttlMs), run.meta.seed) +
+      Math.round((1 - SKEW_RATE) * run.ttlMs);
+    const expiresAt = grant?.expiresAt ?? Date.now();
+    await run.step(`keep it paused until ${offsetMs} ms before its expires_at`, () =>
+      run.until(expiresAt - offsetMs),
+    );
+    await healAndRead(run, pause, leader.holder);
+    await run.step("its clocks stop drifting", () => skew.heal());
+  },
+};

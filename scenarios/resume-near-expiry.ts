@@ -1,0 +1,43 @@
+// The paused leader wakes up a moment before its lease expires: inside its safety margin.
+import { seededRandom } from "../harness/random.ts";
+import type { Scenario } from "../harness/run/scenario.ts";
+import { bringUp, healAndRead, identifyLeader, pauseBetweenBatches } from "./steps.ts";
+
+/** Where inside the margin the resume lands, from the seed: 30-70 % of the margin before expires_at. */
+export function resumeOffsetMs(marginMs: number, seed: number): number {
+  return Math.round(marginMs * (0.3 + 0.4 * seededRandom(seed ^ 0x0ff5e7)()));
+}
+
+/**
+ * The leader is paused between batches and resumed inside its safety margin, before the database's
+ * expires_at (at an offset drawn from the seed). A correct local deadline (at most expires_at minus
+ * the margin) has passed: the worker warns and does no work until a renew succeeds. A deadline
+ * without a margin, or one a slow clock stretches, lets it work inside the margin.
+ */
+export const resumeNearExpiry: Scenario = {
+  name: "resume-near-expiry",
+  summary:
+    "the leader resumes inside its safety margin, just before expires_at: a correct gate has already closed",
+  faults: ["F1"],
+  premises: ["resumed-inside-margin"],
+  lowerBoundMs: (t) => t.ttlMs - t.renewIntervalMs,
+  async steps(run) {
+    await bringUp(run);
+    const leader = await identifyLeader(run);
+    const pause = await pauseBetweenBatches(
+      run,
+      leader.holder,
+      `pause ${leader.holder} (SIGSTOP) between batches`,
+    );
+    const grant = run.lastLeaseChange();
+    const margin =
+      run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
+    const offsetMs = resumeOffsetMs(margin, run.meta.seed);
+    const expiresAt = grant?.holder === leader.holder ? (grant.expiresAt ?? Date.now()) : Date.now();
+    await run.step(
+      `keep it paused until ${offsetMs} ms before its expires_at (inside its ${margin} ms margin)`,
+      () => run.until(expiresAt - offsetMs),
+    );
+    await healAndRead(run, pause, leader.holder);
+  },
+};
