@@ -5,8 +5,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { reportDirOption } from "../harness/cli/args.ts";
+import { Countdown } from "../harness/cli/countdown.ts";
+import { expectedMs } from "../harness/cli/outputs.ts";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
+import { shardJobs, shardOption } from "../harness/cli/shard.ts";
+import { LocalPool } from "../harness/env/local/pool.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
+import { timingsFor } from "../harness/run/timing.ts";
 import { catalogue, catches } from "../scenarios/index.ts";
 
 const { values } = parseArgs({
@@ -16,6 +22,8 @@ const { values } = parseArgs({
     "ttl-ms": { type: "string", default: "2000" },
     scenarios: { type: "string" },
     config: { type: "string" },
+    shard: { type: "string" },
+    "report-dir": { type: "string" },
     "reference-only": { type: "boolean" },
   },
 });
@@ -28,7 +36,9 @@ const only = values.scenarios?.split(",");
 if (!Number.isInteger(runs) || runs < 1)
   throw new TypeError(`--runs must be a positive integer, got ${values.runs}`);
 
-const reportRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-soak-"));
+const reportRoot = values["report-dir"]
+  ? reportDirOption({ "report-dir": values["report-dir"] }, "")
+  : fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-soak-"));
 const jobs = [
   ...entries.map((e) => ({ entry: e, bug: null as string | null, want: "pass", check: "" })),
   ...(values["reference-only"]
@@ -40,12 +50,21 @@ const jobs = [
         }),
       )),
 ].filter((j) => !only || only.includes(j.entry.name));
+const shard = shardOption(values);
+const base = timingsFor(ttlMs);
+const mine = shardJobs(jobs, shard, (j) => expectedMs(j.entry.scenario, base, seed) * runs);
+if (shard) console.log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${jobs.length} jobs`);
 
-console.log(`soak: ${runs} runs of ${jobs.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms`);
+console.log(`soak: ${runs} runs of ${mine.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms`);
 const t0 = performance.now();
 const lines: string[] = [];
 let bad = 0;
-for (const job of jobs) {
+const pool = await LocalPool.start({ seed });
+const countdown = new Countdown(
+  mine.flatMap((j) => Array.from({ length: runs }, () => expectedMs(j.entry.scenario, base, seed))),
+);
+let finished = 0;
+for (const job of mine) {
   let good = 0;
   const misses: string[] = [];
   for (let i = 0; i < runs; i++) {
@@ -55,12 +74,14 @@ for (const job of jobs) {
       seed: seed + i,
       profile,
       lease: job.entry.lease,
+      pool,
       reportDir: path.join(reportRoot, job.bug ?? "reference", `${job.entry.name}-${i}`),
     });
     const ok =
       job.want === "pass"
         ? result.verdict === "pass"
         : result.checks.some((c) => c.id === job.check && c.verdict === "fail");
+    console.log(`    ${countdown.finished(finished++)}`);
     if (ok) {
       good += 1;
       fs.rmSync(result.reportDir, { recursive: true, force: true });
@@ -75,6 +96,7 @@ for (const job of jobs) {
   console.log(line);
   for (const m of misses) console.log(`    ${m}`);
 }
+await pool.stop();
 console.log(
   `\nsoak finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${bad} job(s) below ${runs}/${runs}`,
 );

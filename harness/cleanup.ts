@@ -1,3 +1,5 @@
+import os from "node:os";
+
 // Last-resort cleanup: whatever a run started is registered here before first use, so that it is
 // gone even when the process exits abruptly (an uncaught error, process.exit, a signal). Handlers
 // must be synchronous because the 'exit' event cannot wait: kill by pid, remove by path.
@@ -16,11 +18,20 @@ function runAll(): void {
   }
 }
 
-/** Registers a synchronous cleanup to run at process exit; returns a function that unregisters it. */
+// A signal's default action would end the process without 'exit' handlers: exit through them.
+function onSignal(signal: NodeJS.Signals): void {
+  process.exit(128 + (os.constants.signals[signal] ?? 0));
+}
+
+/**
+ * Registers a synchronous cleanup to run at process exit, also on Ctrl-C (SIGINT), SIGTERM and
+ * SIGHUP; returns a function that unregisters it.
+ */
 export function onExitSync(handler: () => void): () => void {
   if (!installed) {
     installed = true;
     process.on("exit", runAll);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
   }
   handlers.add(handler);
   return () => {

@@ -31,11 +31,14 @@ export const clockStep: Scenario = {
     const step = await inject(
       run,
       `step ${leader.holder}'s wall clock back ${run.ttlMs} ms (NTP correction)`,
+      // Its lines confirm the step only when they carry a time of their own (logs.fields.time).
       clockFault(leader.holder, { offsetMs: -run.ttlMs, rate: 1 }, async (timeoutMs) =>
-        run.nextLine(leader.holder, null, timeoutMs).then(
-          (l) => (l.parsed ? l : null),
-          () => null,
-        ),
+        run.profile.capabilities.lineTime
+          ? run.nextLine(leader.holder, null, timeoutMs).then(
+              (l) => (l.parsed ? l : null),
+              () => null,
+            )
+          : null,
       ),
     );
     const pause = await pauseBetweenBatches(

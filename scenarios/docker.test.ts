@@ -71,12 +71,12 @@ function cli(
 }
 
 describe("without a Docker engine", () => {
-  test("--provider docker says so, points to --provider local, and exits 2", async () => {
+  test("--provider docker says so, points to --provider local, and exits 3 (an environment failure)", async () => {
     const { code, out } = await cli(["drill", "--provider", "docker", "--report-dir", reportRoot], {
       DOCKER_HOST: "unix:///nonexistent/docker.sock",
     });
     expect(out).toMatch(/no Docker engine answers at unix:\/\/\/nonexistent\/docker.sock .*--provider local/);
-    expect(code).toBe(2);
+    expect(code).toBe(3);
   });
 });
 

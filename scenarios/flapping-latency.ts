@@ -19,6 +19,7 @@ function schedule(ttlMs: number, seed: number) {
 /** F12: latency on the leader's proxy toggled on and off near the ttl boundary; no overlap, no stale effect. */
 export const flappingLatency: Scenario = {
   name: "flapping-latency",
+  faults: ["F12"],
   summary: "F12: latency on the leader toggled on and off near the ttl boundary (seeded schedule)",
   lowerBoundMs: (t, seed) => schedule(t.ttlMs, seed).reduce((sum, c) => sum + c.onMs + c.offMs, 0),
   async steps(run) {

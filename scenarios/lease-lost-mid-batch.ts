@@ -1,22 +1,29 @@
 // The runbook's title: the lease is lost while a batch is in flight.
+import { latency } from "../harness/faults/latency.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
   healAndRead,
   identifyLeader,
+  inject,
   pauseAtItem,
   slowItems,
   takeoverLowerBoundMs,
   waitForTakeover,
 } from "./steps.ts";
 
-/** F2: pause the leader after it passed its gate for an item; the standby takes over; resume. */
+/**
+ * F2: pause the leader after it passed its gate for an item; the standby takes over; the old leader
+ * wakes on a slow connection (its replies a quarter ttl late), so what it learns from the database
+ * comes late and its gate alone decides whether the rest of the batch goes on.
+ */
 export const leaseLostMidBatch: Scenario = {
   name: "lease-lost-mid-batch",
-  summary: "F2: pause the leader between its gate and its write; the stale write must be fenced off",
-  faults: ["F2"],
+  summary:
+    "F2: pause the leader between its gate and its write; it wakes on a slow connection; its stale write must be fenced off",
+  faults: ["F2", "F4"],
   premises: ["fault-mid-item", "target-term-ended", "lease-changed-hands"],
-  lowerBoundMs: (t) => takeoverLowerBoundMs(t),
+  lowerBoundMs: (t) => takeoverLowerBoundMs(t) + Math.round(t.ttlMs / 2),
   timings: slowItems,
   async steps(run) {
     await bringUp(run);
@@ -24,10 +31,19 @@ export const leaseLostMidBatch: Scenario = {
     const pause = await pauseAtItem(
       run,
       leader.holder,
-      `queue a large batch; pause ${leader.holder} while an item is in flight, soon after a renew`,
-      { soonAfterRenew: true },
+      `queue a large batch; pause ${leader.holder} while an item is in flight`,
     );
     await waitForTakeover(run, leader);
+    const latencyMs = Math.round(run.ttlMs / 4);
+    const slow = await inject(
+      run,
+      `replies to ${leader.holder} will arrive ${latencyMs} ms late`,
+      latency(leader.holder, { latencyMs, streams: ["downstream"] }),
+    );
     await healAndRead(run, pause, leader.holder);
+    await run.step(`let it work on for ${2 * latencyMs} ms, then the replies are on time again`, async () => {
+      await run.hold(2 * latencyMs);
+      await slow.heal();
+    });
   },
 };

@@ -14,7 +14,7 @@ import {
 export const pauseAfterDelivery: Scenario = {
   name: "pause-after-delivery",
   summary:
-    "F2b: pause the leader right after it delivered an item; the next leader must not deliver it again",
+    "F2 (after the write): pause the leader right after it delivered an item; the next leader must not deliver it again",
   faults: ["F2"],
   premises: ["target-term-ended", "lease-changed-hands"],
   lowerBoundMs: (t) => takeoverLowerBoundMs(t),

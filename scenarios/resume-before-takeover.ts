@@ -15,7 +15,7 @@ export const resumeBeforeTakeover: Scenario = {
   name: "resume-before-takeover",
   summary:
     "standbys held back; the leader resumes after expiry but before any takeover: its gate must still say no",
-  faults: ["F1", "F5"],
+  faults: ["F1"],
   premises: ["resumed-before-takeover"],
   lowerBoundMs: (t) => t.ttlMs,
   async steps(run) {

@@ -241,32 +241,17 @@ export function pauseBetweenBatches(run: Run, worker: string, description: strin
  * moment to go on before the signal landed, so its evidence is read once it is quiet: if the item
  * went on, the pause is lifted and tried again on the next one.
  */
-export function pauseAtItem(
-  run: Run,
-  worker: string,
-  description: string,
-  options: { soonAfterRenew?: boolean } = {},
-): Promise<ActiveFault> {
+export function pauseAtItem(run: Run, worker: string, description: string): Promise<ActiveFault> {
   if (!run.profile.capabilities.lines.itemStarted)
     throw new ProfileNeedError(description, "lines.itemStarted");
   return run.step(description, async () => {
     await run.enqueue(8);
     const batches = run.profile.capabilities.lines.batchStarted;
-    const deadline = Date.now() + 10 * run.ttlMs;
     for (let attempt = 1; ; attempt++) {
       // The first item of a batch, so items remain behind it: a gate that is asked once per batch
-      // shows itself on the next one. With soonAfterRenew, one that starts within half a renew
-      // interval of the worker's last grant: when it wakes, its renewer is not due yet, and its
-      // gate alone must say no.
-      let line: WorkerLog;
-      for (;;) {
-        if (batches) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
-        line = await run.nextLine(worker, ["item-started"], 5 * run.ttlMs);
-        const grant = run.lastLeaseChange();
-        const fresh = grant?.holder === worker && line.ts - grant.ts < run.timings.renewIntervalMs / 2;
-        if (!options.soonAfterRenew || fresh || Date.now() > deadline) break;
-        await run.enqueue(4);
-      }
+      // shows itself on the next one.
+      if (batches) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
+      const line = await run.nextLine(worker, ["item-started"], 5 * run.ttlMs);
       const fault = await run.inject(processPause(worker));
       await run.quiet(worker, 50, run.ttlMs / 4);
       const missed = wentOn(run, worker, line.ts, line);

@@ -18,6 +18,7 @@ export const ttlDisagreement: Scenario = {
   name: "ttl-disagreement",
   summary:
     "a rolling deploy: the leader runs a 1.5x ttl; paused past the others' ttl, nobody may steal its lease",
+  faults: ["F1"],
   premises: ["paused-between-ttls"],
   lowerBoundMs: (t) => Math.round(1.25 * t.ttlMs),
   workers(ctx) {

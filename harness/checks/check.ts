@@ -41,6 +41,11 @@ export interface Coverage {
 export interface Check {
   id: string;
   description: string;
+  /**
+   * false when the run holds nothing this check is about (no tolerable fault for no-needless-failover):
+   * it is left out of the verdict rather than passed on nothing
+   */
+  applies?(evidence: Evidence): boolean;
   /** what the check can judge given what the profile provides (doctor, verdict table) */
   coverage(caps: Capabilities): Coverage;
   run(evidence: Evidence): CheckResult;

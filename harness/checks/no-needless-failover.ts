@@ -16,6 +16,7 @@ export const noNeedlessFailover: Check = {
   id: ID,
   description:
     "during a tolerable fault on a holder and ttlMs after it, its lease keeps its holder and epoch, and the holder logs no local expiry or lease loss",
+  applies: (evidence) => ofKind(evidence, "fault").some((f) => f.tolerable === true),
   coverage(caps) {
     const judged = ["lease history"];
     const notJudged: string[] = [];

@@ -35,7 +35,16 @@ export function runChecks(evidence: Evidence, ids?: string[], from: Check[] = ch
       throw new TypeError(`unknown check id "${id}"; expected one of: ${from.map((c) => c.id).join(", ")}`);
     return check;
   });
-  return selected.map((check) => runOne(check, evidence));
+  return selected.filter((check) => applies(check, evidence)).map((check) => runOne(check, evidence));
+}
+
+// A check that cannot tell whether it applies is run, so that its crash shows as unknown.
+function applies(check: Check, evidence: Evidence): boolean {
+  try {
+    return check.applies?.(evidence) ?? true;
+  } catch {
+    return true;
+  }
 }
 
 function runOne(check: Check, evidence: Evidence): CheckResult {

@@ -92,7 +92,7 @@ describe("lease-chaos analyze DIR: re-checks a stored run without starting anyth
       violations: [{ worker: "fwd-a", msPastExpiry: 6_005 }],
     });
     expect(Object.keys(failing).sort()).toEqual(["detail", "id", "judged", "verdict", "violations"]);
-    expect(out.checks).toHaveLength(8);
+    expect(out.checks).toHaveLength(7);
   });
 
   it("judges the evidence, not the stored verdict, and rewrites nothing without --write", async () => {
@@ -114,7 +114,7 @@ describe("lease-chaos analyze DIR: re-checks a stored run without starting anyth
     const stored = JSON.parse(fs.readFileSync(path.join(dir, "verdict.json"), "utf8"));
     expect(stored).toMatchObject({ verdict: "fail", scenario: "synthetic", seed: 1, reportDir: dir });
     expect(stored.reproduce).toBe("npx lease-chaos drill --seed 1");
-    expect(stored.checks).toHaveLength(8);
+    expect(stored.checks).toHaveLength(7);
     const html = fs.readFileSync(path.join(dir, "timeline.html"), "utf8");
     expect(html).toContain('class="violation"');
   });

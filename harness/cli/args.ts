@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
 
@@ -30,8 +32,74 @@ export function parseOptions(argv: string[], specs: OptionSpecs, allowPositional
       positionals: parsed.positionals,
     };
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
+    throw new UsageError(inOurWords((err as Error).message, specs));
   }
+}
+
+// Node's parser speaks of itself; say what was wrong and what was meant.
+function inOurWords(message: string, specs: OptionSpecs): string {
+  const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
+  if (unknown) {
+    const given = (unknown[1] as string).replace(/^-+/, "").split("=")[0] as string;
+    const near = closest(given, Object.keys(specs));
+    return `unknown option --${given}${near ? `; did you mean --${near}?` : ""} (--help lists the options)`;
+  }
+  const missing = /Option '(?:-\w, )?--([\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return `--${missing[1]} needs a value`;
+  const positional = /Unexpected argument '([^']+)'/.exec(message);
+  if (positional)
+    return `unexpected argument ${JSON.stringify(positional[1])} (this command takes options only; --help lists them)`;
+  return message
+    .replace(/^TypeError \[[A-Z_]+\]: /, "")
+    .replace(/\. To specify a positional argument.*$/, "");
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** The name nearest to `given`, when it is near enough to be a typo. */
+export function closest(given: string, names: string[]): string | undefined {
+  const scored = names.map((n) => [n, distance(given, n)] as const).sort((x, y) => x[1] - y[1]);
+  const best = scored[0];
+  return best && best[1] <= Math.max(2, Math.floor(given.length / 3)) ? best[0] : undefined;
+}
+
+/**
+ * A --report-dir that can be written, checked before anything starts: created if absent, refused
+ * at once (exit 2) when it cannot be, or when it lies in a pseudo file system (/proc, /sys, /dev).
+ */
+export function reportDirOption(
+  values: Record<string, string | boolean | undefined>,
+  fallback: string,
+): string {
+  const raw = values["report-dir"];
+  const dir = path.resolve(typeof raw === "string" ? raw : fallback);
+  const name = typeof raw === "string" ? `--report-dir ${JSON.stringify(raw)}` : `the report folder ${dir}`;
+  if (/^\/(proc|sys|dev)(\/|$)/.test(dir))
+    throw new UsageError(`${name} lies in ${dir.split("/")[1]}, which holds no reports`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const probe = path.join(dir, `.lease-chaos-write-test-${process.pid}`);
+    fs.writeFileSync(probe, "");
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new UsageError(
+      `${name} cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return dir;
 }
 
 /** Reads an integer option within bounds, naming the option and value when it is not one. */

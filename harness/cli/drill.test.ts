@@ -31,11 +31,31 @@ describe("lease-chaos drill: bad input exits 2 naming the option, before anythin
     expect(r.stderr).toContain("--ttl-ms must be between 500 and 600000, got 10");
   });
 
-  test("an unknown option and an unknown command are usage errors", () => {
-    expect(cli("drill", "--tll-ms", "2000").code).toBe(2);
+  test("an unknown option and an unknown command are usage errors, with a did-you-mean", () => {
+    const o = cli("drill", "--tll-ms", "2000");
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain("unknown option --tll-ms; did you mean --ttl-ms?");
     const r = cli("dril");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown command "dril"; valid: drill');
+    expect(r.stderr).toContain('unknown command "dril"; did you mean drill?');
+  });
+
+  test("--version, help COMMAND and COMMAND --help", () => {
+    expect(cli("--version").stdout).toMatch(/^lease-chaos \d+\.\d+\.\d+ \(node v\d+/);
+    const help = cli("help", "drill");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("usage: lease-chaos drill");
+    expect(help.stdout).toContain("--ttl-ms");
+    expect(cli("drill", "--help").stdout).toBe(help.stdout);
+  });
+
+  test("a --report-dir that cannot hold reports is refused at once", () => {
+    const r = cli("drill", "--report-dir", "/proc/nope");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--report-dir "/proc/nope" lies in proc');
+    const f = cli("run", "pause-drill", "--report-dir", "/etc/hostname/x");
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain('--report-dir "/etc/hostname/x" cannot be written: ENOTDIR');
   });
 
   test("--help prints the options and exits 0", () => {

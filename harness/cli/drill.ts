@@ -1,9 +1,18 @@
 import { pauseDrill } from "../../scenarios/pause-drill.ts";
 import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
+import { writeJunit } from "../report/junit.ts";
 import { runScenario, targetLease } from "../run/run-scenario.ts";
-import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import {
+  choiceOption,
+  intOption,
+  type OptionSpecs,
+  optionsHelp,
+  parseOptions,
+  reportDirOption,
+} from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
+import { junitOption } from "./outputs.ts";
 import { printRun, runJson } from "./print-run.ts";
 import { CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
 
@@ -21,6 +30,10 @@ const OPTIONS: OptionSpecs = {
     help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
   },
   "report-dir": { type: "string", help: "folder for events.jsonl, verdict.json and timeline.html" },
+  junit: {
+    type: "string",
+    help: "write a JUnit XML file: a test case per scenario and per check, rewritten after every run",
+  },
   json: { type: "boolean", help: "print one JSON object on stdout instead of the narration" },
 };
 
@@ -42,7 +55,10 @@ export const drillCommand: Command = {
       );
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 });
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
-    const reportDir = values["report-dir"] as string | undefined;
+    // Checked before anything starts: a folder that cannot be written must not lose a finished run.
+    const reportDir = typeof values["report-dir"] === "string" ? reportDirOption(values, "") : undefined;
+    if (reportDir === undefined) reportDirOption({}, "reports");
+    const junit = junitOption(values);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const result = await runScenario(pauseDrill, {
@@ -57,6 +73,7 @@ export const drillCommand: Command = {
       reproduce: (s) =>
         `npx lease-chaos drill --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${lease ? ` --lease ${lease}` : ""}${bug ? ` --bug ${bug}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
     });
+    if (junit) writeJunit(junit, [{ result, wallMs: result.wallMs }], "lease-chaos drill");
     if (json) process.stdout.write(`${JSON.stringify(runJson(result))}\n`);
     else printRun(result, log);
     return exitOf(result.verdict);

@@ -1,4 +1,6 @@
 import { LeaseChaosError } from "../errors.ts";
+import { packageJson } from "../paths.ts";
+import { closest } from "./args.ts";
 import type { Command } from "./command.ts";
 import { EXIT } from "./command.ts";
 
@@ -44,6 +46,11 @@ const commands: Entry[] = [
     load: async () => (await import("./analyze.ts")).analyzeCommand,
   },
   {
+    name: "merge",
+    summary: "join the report folders of shards into one summary, verdict and JUnit file",
+    load: async () => (await import("./merge.ts")).mergeCommand,
+  },
+  {
     name: "proxy",
     summary: "run the Toxiproxy-compatible fault proxy (HTTP API + TCP proxies)",
     load: async () => (await import("./proxy.ts")).proxyCommand,
@@ -66,20 +73,39 @@ function help(): string {
   return `usage: lease-chaos <command> [options]\n\ncommands:\n${rows}\n\nRun 'lease-chaos <command> --help' for its options.`;
 }
 
+function version(): string {
+  return `lease-chaos ${packageJson().version} (node ${process.version})`;
+}
+
+function unknownCommand(name: string): number {
+  const near = closest(
+    name,
+    commands.map((c) => c.name),
+  );
+  console.error(
+    `lease-chaos: unknown command ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""} (commands: ${commands.map((c) => c.name).join(", ")})`,
+  );
+  return EXIT.usage;
+}
+
 /** Runs the CLI on argv (without node and script) and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    console.log(version());
+    return EXIT.pass;
+  }
+  // `help COMMAND` is `COMMAND --help`.
+  if (name === "help" && rest[0] !== undefined) {
+    name = rest[0];
+    rest = ["--help", ...rest.slice(1)];
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(help());
     return name === undefined ? EXIT.usage : EXIT.pass;
   }
   const entry = commands.find((c) => c.name === name);
-  if (!entry) {
-    console.error(
-      `lease-chaos: unknown command ${JSON.stringify(name)}; valid: ${commands.map((c) => c.name).join(", ")}`,
-    );
-    return EXIT.usage;
-  }
+  if (!entry) return unknownCommand(name);
   const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.usage);

@@ -1,13 +1,26 @@
 import path from "node:path";
 import { type CatalogueEntry, catalogue, catches } from "../../scenarios/index.ts";
 import type { Verdict } from "../checks/check.ts";
+import { checkIds } from "../checks/registry.ts";
 import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
 import { newSeed } from "../random.ts";
+import { type JunitRun, writeJunit } from "../report/junit.ts";
 import { runScenario } from "../run/run-scenario.ts";
-import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import { timingsFor } from "../run/timing.ts";
+import {
+  choiceOption,
+  intOption,
+  type OptionSpecs,
+  optionsHelp,
+  parseOptions,
+  reportDirOption,
+} from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
+import { Countdown } from "./countdown.ts";
+import { expectedMs, inParallel, junitOption, withPool } from "./outputs.ts";
 import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
+import { shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   config: CONFIG_OPTION,
@@ -22,6 +35,14 @@ const OPTIONS: OptionSpecs = {
   "ttl-ms": { type: "string", help: "lease ttl, default 2000" },
   provider: { type: "string", help: `where the runs happen: ${PROVIDERS.join(", ")} (default local)` },
   "report-dir": { type: "string", help: "root folder of the reports (default reports/matrix-<time>)" },
+  junit: {
+    type: "string",
+    help: "write a JUnit XML file: a test case per scenario and per check, rewritten after every run",
+  },
+  shard: {
+    type: "string",
+    help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
+  },
   json: { type: "boolean", help: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}' },
 };
 
@@ -72,55 +93,82 @@ export const matrixCommand: Command = {
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
     const repeat = intOption(values, "repeat", { min: 1, max: 100 }) ?? 1;
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const root = path.resolve(
-      (values["report-dir"] as string | undefined) ?? path.join("reports", `matrix-${Date.now()}`),
-    );
+    const root = reportDirOption(values, path.join("reports", `matrix-${Date.now()}`));
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
+    const junit = junitOption(values);
+    const shard = shardOption(values);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const expectedBy = catches(profile);
+    for (const [variant, list] of Object.entries(expectedBy))
+      for (const c of list) {
+        if (!names.includes(c.scenario))
+          throw new UsageError(
+            `profile ${profile.name}: variants.${variant}.caughtBy names scenario ${JSON.stringify(c.scenario)}, not in the catalogue (${names.join(", ")})`,
+          );
+        if (!checkIds.includes(c.check))
+          throw new UsageError(
+            `profile ${profile.name}: variants.${variant}.caughtBy names check ${JSON.stringify(c.check)}; checks: ${checkIds.join(", ")}`,
+          );
+      }
     log(
       `matrix: profile ${profile.name}, seeds ${seed}..${seed + repeat - 1}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`,
     );
 
     const rows: { variant: string; cells: Cell[] }[] = [];
-    for (const variant of wanted) {
+    const base = timingsFor(ttlMs);
+    const all = wanted.flatMap((variant) => {
       const expected = new Set((expectedBy[variant] ?? []).map((c) => c.scenario));
-      const chosen = entries.filter(
-        (e: CatalogueEntry) =>
-          only.includes(e.name) && (!values.quick || variant === REFERENCE || expected.has(e.name)),
-      );
+      return entries
+        .filter(
+          (e: CatalogueEntry) =>
+            only.includes(e.name) && (!values.quick || variant === REFERENCE || expected.has(e.name)),
+        )
+        .map((entry) => ({ variant, entry }));
+    });
+    const jobs = shardJobs(all, shard, (j) => expectedMs(j.entry.scenario, base, seed) * repeat);
+    if (shard) log(`shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} cells`);
+    const finished: JunitRun[] = [];
+    const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
+    const countdown = new Countdown(runs.map((r) => expectedMs(r.entry.scenario, base, seed + r.i)));
+    const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+    const results = await withPool(provider, { seed }, (pool) =>
+      inParallel(runs, jobsN, async ({ variant, entry, i }, index) => {
+        const result = await runScenario(entry.scenario, {
+          ttlMs,
+          bug: variant === REFERENCE ? null : variant,
+          seed: seed + i,
+          profile,
+          lease: entry.lease,
+          provider,
+          ...(pool ? { pool } : {}),
+          reportDir: path.join(root, variant, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
+        });
+        const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
+        finished.push({ result, wallMs: result.wallMs });
+        if (junit) writeJunit(junit, finished, "lease-chaos matrix");
+        log(
+          `  ${variant.padEnd(28)} ${entry.name.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
+        );
+        if (runs.length > 1) log(`  ${countdown.finished(index)}`);
+        return { variant, entry, result, bad };
+      }),
+    );
+    for (const variant of wanted) {
+      const mine = results.filter((r) => r.variant === variant);
+      if (mine.length === 0) continue;
       const cells: Cell[] = [];
-      for (const entry of chosen) {
-        const cell: Cell = {
-          scenario: entry.name,
-          caught: 0,
-          runs: 0,
-          verdicts: [],
-          checks: [],
-          reportDirs: [],
-        };
-        for (let i = 0; i < repeat; i++) {
-          const result = await runScenario(entry.scenario, {
-            ttlMs,
-            bug: variant === REFERENCE ? null : variant,
-            seed: seed + i,
-            profile,
-            lease: entry.lease,
-            provider,
-            reportDir: path.join(root, variant, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
-          });
-          cell.runs += 1;
-          cell.verdicts.push(result.verdict);
-          if (result.verdict === "fail") cell.caught += 1;
-          const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-          for (const c of bad) if (!cell.checks.includes(c)) cell.checks.push(c);
-          cell.reportDirs.push(result.reportDir);
-          log(
-            `  ${variant.padEnd(28)} ${entry.name.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
-          );
+      for (const r of mine) {
+        let cell = cells.find((c) => c.scenario === r.entry.name);
+        if (!cell) {
+          cell = { scenario: r.entry.name, caught: 0, runs: 0, verdicts: [], checks: [], reportDirs: [] };
+          cells.push(cell);
         }
-        cells.push(cell);
+        cell.runs += 1;
+        cell.verdicts.push(r.result.verdict);
+        if (r.result.verdict === "fail") cell.caught += 1;
+        for (const c of r.bad) if (!cell.checks.includes(c)) cell.checks.push(c);
+        cell.reportDirs.push(r.result.reportDir);
       }
       rows.push({ variant, cells });
     }
@@ -130,9 +178,12 @@ export const matrixCommand: Command = {
       ? reference.cells.every((c) => c.verdicts.every((v) => v === "pass"))
       : true;
     // Caught means caught every time by one scenario: a gate that catches a bug on some seeds only is chance.
-    const uncaught = rows
-      .filter((r) => r.variant !== REFERENCE && !r.cells.some((c) => c.caught === c.runs && c.runs > 0))
-      .map((r) => r.variant);
+    // A shard holds only some cells: whether a variant is caught anywhere is for `merge` to say.
+    const uncaught = shard
+      ? []
+      : rows
+          .filter((r) => r.variant !== REFERENCE && !r.cells.some((c) => c.caught === c.runs && c.runs > 0))
+          .map((r) => r.variant);
     const ok = referenceClean && uncaught.length === 0;
     if (json) {
       process.stdout.write(

@@ -7,7 +7,7 @@ import type { OptionSpec } from "./args.ts";
 /** The --config option every command that runs or judges workers takes. */
 export const CONFIG_OPTION: OptionSpec = {
   type: "string",
-  help: "the worker profile (lease-chaos.config.{ts,mjs,js,json}); default: one in the working directory, else the reference worker",
+  help: "the worker profile (lease-chaos.config.{ts,mts,mjs,js,json}); default: one in the working directory, else the reference worker",
 };
 
 /** The --lease option of commands that aim faults. */

@@ -5,12 +5,24 @@ import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
 import { leasesOf } from "../profile/profile.ts";
 import { newSeed } from "../random.ts";
+import { writeJunit } from "../report/junit.ts";
 import { type RunResult, runScenario, targetLease } from "../run/run-scenario.ts";
 import { splitQualified } from "../run/scenario.ts";
-import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import { timingsFor } from "../run/timing.ts";
+import {
+  choiceOption,
+  intOption,
+  type OptionSpecs,
+  optionsHelp,
+  parseOptions,
+  reportDirOption,
+} from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
+import { Countdown } from "./countdown.ts";
+import { expectedMs, inParallel, junitOption, overridesPrefix, withPool } from "./outputs.ts";
 import { printRun, runJson } from "./print-run.ts";
 import { CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
+import { shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   all: { type: "boolean", help: "run every scenario of the catalogue (the main ones on every lease too)" },
@@ -31,7 +43,19 @@ const OPTIONS: OptionSpecs = {
     type: "string",
     help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
   },
-  "report-dir": { type: "string", help: "root folder of the run reports (default reports/<run-id>)" },
+  "report-dir": {
+    type: "string",
+    help: "root folder of the run reports (default reports/run-<ms since epoch>)",
+  },
+  junit: {
+    type: "string",
+    help: "write a JUnit XML file: a test case per scenario and per check, rewritten after every run",
+  },
+  jobs: { type: "string", help: "run up to N scenarios side by side on one shared cluster (default 1)" },
+  shard: {
+    type: "string",
+    help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
+  },
   json: { type: "boolean", help: 'print one JSON object: {"verdict","runs":[...]}' },
 };
 
@@ -50,7 +74,15 @@ export const runCommand: Command = {
       throw new UsageError(`name a scenario or give --all; valid: ${names.join(", ")}`);
     const lease = typeof values.lease === "string" ? targetLease(profile, values.lease) : undefined;
     const chosen = values.all
-      ? entries
+      ? lease !== undefined
+        ? catalogue(profile)
+            .filter((e) => e.lease === leasesOf(profile)[0])
+            .map((e) => ({
+              ...e,
+              lease,
+              name: lease === leasesOf(profile)[0] ? e.name : `${e.name}@${lease}`,
+            }))
+        : entries
       : positionals.map((p) => {
           const { scenario, lease: at } = splitQualified(p);
           const entry = entries.find((e) => e.scenario.name === scenario);
@@ -80,34 +112,61 @@ export const runCommand: Command = {
         `--toxiproxy-url must be an http URL such as http://127.0.0.1:8474, got ${JSON.stringify(toxiproxyUrl)}`,
       );
     }
-    const root = path.resolve(
-      (values["report-dir"] as string | undefined) ?? path.join("reports", `run-${Date.now()}`),
-    );
+    const root = reportDirOption(values, path.join("reports", `run-${Date.now()}`));
+    const junit = junitOption(values);
+    const shard = shardOption(values);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-    const results: RunResult[] = [];
-    for (const entry of chosen) {
-      for (let i = 0; i < repeat; i++) {
-        const seed = firstSeed + i;
-        const result = await runScenario(entry.scenario, {
-          ttlMs,
-          bug,
-          seed,
-          profile,
-          lease: entry.lease,
-          ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
-          provider,
-          reportDir: path.join(root, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
-          progress: json ? () => {} : log,
-          reproduce: (s) =>
-            `npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
-        });
-        results.push(result);
-        if (!json) printRun(result, log);
-        else log(`${entry.name} seed ${seed}: ${result.verdict}`);
-      }
-    }
+    const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+    const base = timingsFor(ttlMs);
+    const mine = shardJobs(chosen, shard, (e) => expectedMs(e.scenario, base, firstSeed) * repeat);
+    if (shard)
+      log(
+        `shard ${shard.index}/${shard.count}: ${mine.length} of ${chosen.length} scenarios (${mine.map((e) => e.name).join(", ")})`,
+      );
+    const jobs = mine.flatMap((entry) =>
+      Array.from({ length: repeat }, (_, i) => ({ entry, i, seed: firstSeed + i })),
+    );
+    const countdown = new Countdown(jobs.map((j) => expectedMs(j.entry.scenario, base, j.seed)));
+    const done: RunResult[] = [];
+    // Side by side, narrations would interleave: with --jobs above 1 only each run's end is printed.
+    const narrate = !json && jobsN === 1;
+    const results = await withPool(
+      provider,
+      { seed: firstSeed, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) },
+      (pool) =>
+        inParallel(jobs, jobsN, async ({ entry, i, seed }, index) => {
+          const result = await runScenario(entry.scenario, {
+            ttlMs,
+            bug,
+            seed,
+            profile,
+            lease: entry.lease,
+            ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
+            ...(pool ? { pool } : {}),
+            provider,
+            reportDir: path.join(root, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
+            progress: narrate ? log : () => {},
+            reproduce: (s) =>
+              `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+          });
+          done.push(result);
+          if (junit)
+            writeJunit(
+              junit,
+              done.map((r) => ({ result: r, wallMs: r.wallMs })),
+              "lease-chaos run",
+            );
+          if (narrate) printRun(result, log);
+          else
+            log(
+              `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()} (${Math.round(result.wallMs)} ms, ${result.reportDir})`,
+            );
+          if (jobs.length > 1) log(countdown.finished(index));
+          return result;
+        }),
+    );
     const verdict = worstVerdict(results.map((r) => r.verdict));
     if (json) {
       process.stdout.write(`${JSON.stringify({ verdict, runs: results.map(runJson) })}\n`);

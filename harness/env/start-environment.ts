@@ -1,8 +1,9 @@
-import { OFFLINE_IMAGES } from "../../fixtures/images/build-offline.ts";
+import { OFFLINE_IMAGES } from "../../fixtures/images/tags.ts";
 import type { Profile } from "../profile/profile.ts";
 import type { DockerImages } from "./docker/images.ts";
 import { UnsupportedCapabilityError } from "./errors.ts";
 import { LocalEnvironment } from "./local/index.ts";
+import type { LocalPool } from "./local/pool.ts";
 import type { EventSink, StartedEnvironment } from "./provider.ts";
 
 /** The providers a run can ask for; `auto` is docker when it can run here, else local. */
@@ -16,6 +17,8 @@ export interface EnvironmentRequest {
   seed: number;
   /** the worker profile: where its files are, which compose services are its workers */
   profile: Profile;
+  /** local only: a cluster and fault proxy shared by many runs */
+  pool?: LocalPool;
   /** local only: a running Toxiproxy server instead of our embedded proxy */
   toxiproxyUrl?: string;
   /** docker only: images instead of the defaults */
@@ -106,15 +109,17 @@ export async function startEnvironment(request: EnvironmentRequest): Promise<Cho
       liveTraffic: env.proxyImage === OFFLINE_IMAGES.proxy,
     };
   }
+  const t0 = performance.now();
   const env = await new LocalEnvironment({
     sink: request.sink,
     seed: request.seed,
-    profileDir: request.profile.dir,
+    profile: request.profile,
+    ...(request.pool ? { pool: request.pool } : {}),
     ...(request.toxiproxyUrl ? { toxiproxyUrl: request.toxiproxyUrl } : {}),
   }).start();
   return {
     env,
-    ready: `postgres ready on 127.0.0.1:${env.observerDb.port} in ${Math.round(env.postgres.startMs)} ms`,
+    ready: `postgres ready on 127.0.0.1:${env.observerDb.port} (database ${env.observerDb.database}${request.pool ? ", shared cluster" : ""}) in ${Math.round(performance.now() - t0)} ms`,
     liveTraffic: !request.toxiproxyUrl,
   };
 }

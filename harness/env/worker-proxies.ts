@@ -32,19 +32,26 @@ export class WorkerProxies {
    * @param upstream Postgres as the proxy server reaches it (host:port)
    * @param listenHost where proxies listen, as the server binds it
    * @param reachHost how workers and probes reach a proxy's port
+   * @param prefix set before `pg-<worker>` when several runs share one proxy server
    */
   constructor(
     readonly url: string,
     private readonly upstream: string,
     private readonly listenHost = "127.0.0.1",
     private readonly reachHost = "127.0.0.1",
+    private readonly prefix = "",
   ) {
     this.client = new Toxiproxy(url);
   }
 
+  /** The name of a worker's proxy on this server. */
+  nameOf(workerId: string): string {
+    return `${this.prefix}${proxyName(workerId)}`;
+  }
+
   /** Creates (or replaces) the worker's proxy and returns the endpoint the worker connects to. */
   async create(workerId: string, db: DbEndpoint): Promise<DbEndpoint> {
-    const name = proxyName(workerId);
+    const name = this.nameOf(workerId);
     const existing = await this.client.getAll();
     if (existing[name]) await existing[name].remove();
     const proxy = await this.client.createProxy({
@@ -63,7 +70,7 @@ export class WorkerProxies {
 
   /** The worker's proxy, as the client sees it now. */
   async proxy(workerId: string): Promise<ToxiproxyProxy> {
-    return this.client.get(proxyName(workerId));
+    return this.client.get(this.nameOf(workerId));
   }
 
   /** Removes every proxy this object created. */
@@ -71,7 +78,7 @@ export class WorkerProxies {
     await Promise.all(
       [...this.#proxies.keys()].map((id) =>
         this.client
-          .get(proxyName(id))
+          .get(this.nameOf(id))
           .then((p) => p.remove())
           .catch(() => {}),
       ),

@@ -12,7 +12,7 @@ const SILENCE_MS = 300;
  */
 export function blackhole(worker: string, streams: Stream[]): Fault {
   const names = streams.map((s) => `lease-chaos-blackhole-${s}`);
-  let detail = "";
+  let answeredMs: number | null = null;
   return {
     kind: streams.length === 1 && streams[0] === "downstream" ? "reply-lost" : "blackhole",
     target: worker,
@@ -29,26 +29,21 @@ export function blackhole(worker: string, streams: Stream[]): Fault {
             attributes: { timeout: 0 },
           });
         }
-        const answered = await probe.selectOne(SILENCE_MS).then(
+        answeredMs = await probe.selectOne(SILENCE_MS).then(
           (ms) => ms,
           () => null,
         );
-        detail =
-          answered === null
-            ? `SELECT 1 through ${worker}'s proxy got no reply in ${SILENCE_MS} ms (${streams.join("+")} dropped)`
-            : "";
-        if (answered !== null) {
-          throw new LeaseChaosError(
-            "E_FAULT_NOT_APPLIED",
-            `SELECT 1 through ${worker}'s proxy answered in ${Math.round(answered)} ms`,
-          );
-        }
       } finally {
         probe.close();
       }
     },
     async verify() {
-      return detail;
+      if (answeredMs !== null)
+        throw new LeaseChaosError(
+          "E_FAULT_NOT_APPLIED",
+          `SELECT 1 through ${worker}'s proxy answered in ${Math.round(answeredMs)} ms`,
+        );
+      return `SELECT 1 through ${worker}'s proxy got no reply in ${SILENCE_MS} ms (${streams.join("+")} dropped)`;
     },
     async heal({ env }: FaultContext) {
       for (const name of names) await removeToxic(env, worker, name);

@@ -20,6 +20,7 @@ export async function sampleActivity(
   observer: Observer,
   proxiesUrl: string | null,
   workers: string[],
+  nameOf: (worker: string) => string = proxyName,
 ): Promise<TrafficSample[]> {
   const ts = Date.now();
   const [traffic, sessions] = await Promise.all([
@@ -34,7 +35,7 @@ export async function sampleActivity(
       .catch(() => []),
   ]);
   return workers.map((id) => {
-    const t = traffic?.get(proxyName(id));
+    const t = traffic?.get(nameOf(id));
     const last = Math.max(
       ...sessions
         .filter((s) => s.last !== null && belongsTo(s.application_name ?? "", id))

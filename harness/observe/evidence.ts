@@ -217,6 +217,10 @@ export interface RunMeta {
   premises?: string[];
   /** the target lease of the scenario's faults */
   lease?: string;
+  /** the run was stopped (Ctrl-C, a crash) before it could heal, drain and judge */
+  interrupted?: boolean;
+  /** what shaped the run besides the options: provider, images, Toxiproxy URL, versions */
+  environment?: Record<string, string>;
   /** the profile the workers ran under: its name, source and what evidence it gives */
   profile?: { name: string; source: string; capabilities: Capabilities };
   provider?: string;

@@ -41,7 +41,7 @@ interface Watch {
   source: string;
 }
 
-/** A profile table's journal source name: `lease`, `effect:<name>` or `refusal:<name>`. */
+/** A profile table's journal source name: `lease`, `effect:<role>:<name>` or `refusal:<role>:<name>`. */
 export function sourceOf(kind: "effect" | "refusal", role: ProfileRole, table: EffectTableData): string {
   return `${kind}:${role.name}:${table.name ?? table.table}`;
 }
@@ -187,7 +187,9 @@ export class JournalReader {
     }
     const worker = next[t.worker];
     if (worker === null || worker === undefined) return null;
-    const ts = (t.time ? timeOf(next[t.time], "timestamptz") : null) ?? row.at;
+    // A time column is a timestamptz, or a number of epoch ms.
+    const raw = t.time ? next[t.time] : null;
+    const ts = (typeof raw === "number" ? raw : t.time ? timeOf(raw, "timestamptz") : null) ?? row.at;
     const base = {
       ts,
       type: t.name ?? t.table,

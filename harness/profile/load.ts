@@ -47,7 +47,12 @@ export async function loadProfileFile(file: string): Promise<Profile> {
     }
   } else if (/\.(m?[jt]s|cjs)$/.test(abs)) {
     try {
-      const mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+      // TypeScript profiles load through tsx's loader, also from the compiled package.
+      const mod = (
+        /\.m?ts$/.test(abs)
+          ? await (await import("tsx/esm/api")).tsImport(pathToFileURL(abs).href, import.meta.url)
+          : await import(pathToFileURL(abs).href)
+      ) as { default?: unknown };
       input = mod.default;
     } catch (err) {
       throw new ProfileError(`${abs}: the module failed to load: ${(err as Error).message}`, { cause: err });

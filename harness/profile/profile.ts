@@ -104,11 +104,23 @@ function resolveRole(name: string, role: RoleData, data: ProfileData): ProfileRo
       ? [
           [`roles.${name}.local.command`, role.local.command] as [string, string],
           ...role.local.args.map((a, i) => [`roles.${name}.local.args.${i}`, a] as [string, string]),
+          ...(role.local.cwd ? [[`roles.${name}.local.cwd`, role.local.cwd] as [string, string]] : []),
+          ...Object.entries(role.local.env).map(
+            ([k, v]) => [`roles.${name}.local.env.${k}`, v] as [string, string],
+          ),
         ]
       : []),
-    ...(role.docker?.command ?? []).map(
-      (a, i) => [`roles.${name}.docker.command.${i}`, a] as [string, string],
-    ),
+    ...(role.docker
+      ? [
+          [`roles.${name}.docker.image`, role.docker.image] as [string, string],
+          ...(role.docker.command ?? []).map(
+            (a, i) => [`roles.${name}.docker.command.${i}`, a] as [string, string],
+          ),
+          ...Object.entries(role.docker.env).map(
+            ([k, v]) => [`roles.${name}.docker.env.${k}`, v] as [string, string],
+          ),
+        ]
+      : []),
   ];
   for (const [key, text] of strings)
     checkTemplate(text, key, Object.fromEntries(files.map((f) => [`files.${f}`, "x"])));

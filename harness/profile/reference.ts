@@ -1,11 +1,9 @@
-import { fileURLToPath } from "node:url";
+import { packageModule } from "../paths.ts";
 import { loadProfileFile } from "./load.ts";
 import type { Profile } from "./profile.ts";
 
 /** The reference worker's profile file (fixtures/workers), the default when no other is found. */
-export const REFERENCE_PROFILE = fileURLToPath(
-  new URL("../../fixtures/workers/lease-chaos.config.ts", import.meta.url),
-);
+export const REFERENCE_PROFILE = packageModule("fixtures/workers/lease-chaos.config.ts");
 
 let loaded: Promise<Profile> | null = null;
 

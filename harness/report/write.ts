@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { CheckResult, Verdict } from "../checks/check.ts";
+import { UsageError } from "../errors.ts";
 import type { Evidence, PremiseResult } from "../observe/evidence.ts";
 import { renderTimeline } from "./timeline.ts";
 
@@ -20,6 +21,17 @@ export interface VerdictFile {
   metrics: Record<string, number | null>;
   reportDir: string;
   reproduce: string;
+}
+
+/**
+ * Refuses a report folder in a pseudo file system (/proc, /sys, /dev): creating folders there can
+ * spin forever in Node's recursive mkdir, and nothing could be kept there anyway.
+ */
+export function checkReportDir(dir: string): void {
+  if (/^\/(proc|sys|dev)(\/|$)/.test(path.resolve(dir)))
+    throw new UsageError(
+      `the report folder ${path.resolve(dir)} lies in /${path.resolve(dir).split("/")[1]}, which holds no reports`,
+    );
 }
 
 /** Writes events.jsonl (meta first, then every event in time order) and verdict.json. */

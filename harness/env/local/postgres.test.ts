@@ -40,7 +40,9 @@ describe("embedded Postgres", () => {
     const before = ownDirs();
     const error = await startPostgres({ flags: ["-c", "no_such_setting=1"] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EnvironmentStartError);
-    expect((error as Error).message).toMatch(/Postgres failed to start after \d+ ms on port \d+; log tail:/);
+    expect((error as Error).message).toMatch(
+      /Postgres failed to start \(server\) after \d+ ms on port \d+: .*; log tail:/,
+    );
     expect((error as Error).message).toContain("no_such_setting");
     expect(ownDirs()).toEqual(before);
   });

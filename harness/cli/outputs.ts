@@ -1,0 +1,75 @@
+import path from "node:path";
+import { LocalPool } from "../env/local/pool.ts";
+import { UsageError } from "../errors.ts";
+import type { Scenario } from "../run/scenario.ts";
+import type { Timings } from "../run/timing.ts";
+import { reportDirOption } from "./args.ts";
+
+/** The --junit file, its folder checked for writing before anything starts. */
+export function junitOption(values: Record<string, string | boolean | undefined>): string | undefined {
+  const raw = values.junit;
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "string" || raw === "" || raw.endsWith("/"))
+    throw new UsageError(`--junit needs a file name, such as reports/junit.xml; got ${JSON.stringify(raw)}`);
+  const file = path.resolve(raw);
+  reportDirOption({ "report-dir": path.dirname(file) }, "");
+  return file;
+}
+
+/** What one run of a scenario is expected to take: its unavoidable waits plus bring-up, drain and teardown. */
+export function expectedMs(scenario: Scenario, base: Timings, seed: number): number {
+  const t = scenario.timings ? scenario.timings(base) : base;
+  return scenario.lowerBoundMs(t, seed) + 2 * t.ttlMs + 1_500;
+}
+
+/**
+ * Runs `fn` with a local pool (one cluster and fault proxy for every run of the command) when the
+ * runs are local, and stops the pool after, whatever happens.
+ */
+export async function withPool<T>(
+  provider: string,
+  options: { seed: number; toxiproxyUrl?: string },
+  fn: (pool: LocalPool | undefined) => Promise<T>,
+): Promise<T> {
+  if (provider !== "local") return fn(undefined);
+  const pool = await LocalPool.start({
+    seed: options.seed,
+    ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
+  });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.stop();
+  }
+}
+
+/** Runs `jobs` at most `n` at a time, in order of start; results in job order. */
+export async function inParallel<J, R>(
+  jobs: J[],
+  n: number,
+  fn: (job: J, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(jobs.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= jobs.length) return;
+      results[i] = await fn(jobs[i] as J, i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** The environment overrides that shaped a run (images, compose project), as a prefix of its reproduce line. */
+export function overridesPrefix(): string {
+  const set = Object.entries(process.env).filter(
+    ([k, v]) =>
+      v &&
+      /^LEASE_CHAOS_(POSTGRES|TOXIPROXY|WORKER)_IMAGE$|^LEASE_CHAOS_COMPOSE_PROJECT$|^LEASE_CHAOS_TOXIPROXY_URL$/.test(
+        k,
+      ),
+  );
+  return set.map(([k, v]) => `${k}=${v} `).join("");
+}
