@@ -72,6 +72,11 @@ describe("the packed package in a project of its own", () => {
     );
     if (install.status !== 0) throw new Error(`npm install of the tarball failed: ${install.stderr}`);
     fs.writeFileSync(path.join(scratch, "drill.test.ts"), CONSUMER_TEST);
+    // Scenarios take seconds: a consumer sets Vitest's timeout, as the README says.
+    fs.writeFileSync(
+      path.join(scratch, "vitest.config.ts"),
+      'import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { testTimeout: 60_000, fileParallelism: false } });\n',
+    );
   }, 300_000);
 
   test("imports on Node 20 without a TypeScript loader: the entry, its types and the bin", () => {

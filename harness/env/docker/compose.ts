@@ -289,7 +289,8 @@ export class StartedComposeEnvironment implements StartedEnvironment {
       return n;
     });
     this.#attached.set(spec.id, worker);
-    await worker.attach(sinceNow());
+    // Following a process that already runs: not a process start (no-inherited-term knows the difference).
+    await worker.attach(sinceNow(), { attached: true });
     return spec.id;
   }
 

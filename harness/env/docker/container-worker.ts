@@ -61,7 +61,10 @@ export class ContainerWorker {
    * Follows the running container's log and its exit. `since` (sinceNow() taken earlier) skips what
    * it logged before; without it the whole log since the container's start is read.
    */
-  async attach(since?: string): Promise<{ firstLine: Promise<FirstLine>; exited: Promise<void> }> {
+  async attach(
+    since?: string,
+    options: { attached?: boolean } = {},
+  ): Promise<{ firstLine: Promise<FirstLine>; exited: Promise<void> }> {
     const firstLine = new Promise<FirstLine>((resolve) => {
       this.#firstLine = resolve;
     });
@@ -79,6 +82,7 @@ export class ContainerWorker {
       worker: this.spec.id,
       instance: this.#instance,
       event: "start",
+      ...(options.attached ? { attached: true } : {}),
     });
     return { firstLine, exited: this.#exited };
   }
