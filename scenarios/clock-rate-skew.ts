@@ -18,14 +18,23 @@ export const clockRateSkew: Scenario = {
   faults: ["F13", "F1"],
   premises: ["clock-moved", "resumed-inside-margin"],
   clockFaults: "all",
+  knobs: {
+    rate: {
+      help: "how fast the leader's clocks run (1 = right)",
+      default: () => SKEW_RATE,
+      min: 0.5,
+      max: 2,
+      integer: false,
+    },
+  },
   lowerBoundMs: (t) => t.ttlMs - t.renewIntervalMs,
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
     const skew = await inject(
       run,
-      `${leader.holder}'s clocks run at ${SKEW_RATE}x (a slow crystal)`,
-      clockFault(leader.holder, { offsetMs: 0, rate: SKEW_RATE }, async () => null),
+      `${leader.holder}'s clocks run at ${run.knob("rate")}x (a slow crystal)`,
+      clockFault(leader.holder, { offsetMs: 0, rate: run.knob("rate") }, async () => null),
     );
     // A renew under the skew first, so the deadline the worker computes is a skewed one.
     await run.waitForLease(
@@ -42,9 +51,8 @@ export const clockRateSkew: Scenario = {
     const margin =
       run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
     // Resume where a 5 % drift still leaves a correct deadline behind: within the margin minus the drift.
-    const offsetMs =
-      resumeOffsetMs(Math.round(margin - (1 - SKEW_RATE) * run.ttlMs), run.meta.seed) +
-      Math.round((1 - SKEW_RATE) * run.ttlMs);
+    const driftMs = Math.round(Math.max(0, 1 - run.knob("rate")) * run.ttlMs);
+    const offsetMs = resumeOffsetMs(Math.max(1, margin - driftMs), run.meta.seed) + driftMs;
     const expiresAt = grant?.expiresAt ?? Date.now();
     await run.step(`keep it paused until ${offsetMs} ms before its expires_at`, () =>
       run.until(expiresAt - offsetMs),

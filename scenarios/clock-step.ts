@@ -24,15 +24,23 @@ export const clockStep: Scenario = {
   faults: ["F13", "F1"],
   premises: ["clock-moved", "target-term-ended", "lease-changed-hands"],
   clockFaults: "wall",
+  knobs: {
+    stepMs: {
+      help: "how far the wall clock steps (negative: back)",
+      default: (t) => -t.ttlMs,
+      min: -3_600_000,
+      max: 3_600_000,
+    },
+  },
   lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
     const step = await inject(
       run,
-      `step ${leader.holder}'s wall clock back ${run.ttlMs} ms (NTP correction)`,
+      `step ${leader.holder}'s wall clock by ${run.knob("stepMs")} ms (an NTP correction)`,
       // Its lines confirm the step only when they carry a time of their own (logs.fields.time).
-      clockFault(leader.holder, { offsetMs: -run.ttlMs, rate: 1 }, async (timeoutMs) =>
+      clockFault(leader.holder, { offsetMs: run.knob("stepMs"), rate: 1 }, async (timeoutMs) =>
         run.profile.capabilities.lineTime
           ? run.nextLine(leader.holder, null, timeoutMs).then(
               (l) => (l.parsed ? l : null),

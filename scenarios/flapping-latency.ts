@@ -4,12 +4,10 @@ import { seededRandom } from "../harness/random.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp, identifyLeader } from "./steps.ts";
 
-const CYCLES = 4;
-
 /** The seeded on/off schedule of the flapping latency: the same seed gives the same cycles. */
-function schedule(ttlMs: number, seed: number) {
+function schedule(ttlMs: number, seed: number, cycles = 4) {
   const random = seededRandom(seed ^ 0x5eed);
-  return Array.from({ length: CYCLES }, () => ({
+  return Array.from({ length: cycles }, () => ({
     latencyMs: Math.round(ttlMs * (0.3 + 0.3 * random())),
     onMs: Math.round(ttlMs * (0.6 + 0.6 * random())),
     offMs: Math.round(ttlMs * (0.2 + 0.3 * random())),
@@ -21,10 +19,15 @@ export const flappingLatency: Scenario = {
   name: "flapping-latency",
   faults: ["F12"],
   summary: "F12: latency on the leader toggled on and off near the ttl boundary (seeded schedule)",
+  knobs: { cycles: { help: "how many on/off cycles of latency", default: () => 4, min: 1, max: 100 } },
   lowerBoundMs: (t, seed) => schedule(t.ttlMs, seed).reduce((sum, c) => sum + c.onMs + c.offMs, 0),
   async steps(run) {
     await bringUp(run);
-    for (const [i, { latencyMs, onMs, offMs }] of schedule(run.ttlMs, run.meta.seed).entries()) {
+    for (const [i, { latencyMs, onMs, offMs }] of schedule(
+      run.ttlMs,
+      run.meta.seed,
+      run.knob("cycles"),
+    ).entries()) {
       const cycle = i + 1;
       // Whoever leads now: after a takeover the next cycle hits the new leader.
       const { holder } = await identifyLeader(run);

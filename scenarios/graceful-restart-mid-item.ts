@@ -1,5 +1,6 @@
 // A rolling deploy sends SIGTERM while an item is in flight.
 import { processStop } from "../harness/faults/process-stop.ts";
+import { holdKnob } from "../harness/run/knobs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp, identifyLeader, inject, slowItems, waitForTakeover } from "./steps.ts";
 
@@ -13,6 +14,7 @@ export const gracefulRestartMidItem: Scenario = {
   summary: "F15: SIGTERM to the leader while an item is in flight: no work after its release",
   faults: ["F15"],
   premises: ["fault-mid-item", "target-term-ended"],
+  knobs: { graceMs: holdKnob("how long SIGTERM gives it before SIGKILL", 1) },
   lowerBoundMs: () => 0,
   timings: slowItems,
   async steps(run) {
@@ -28,8 +30,8 @@ export const gracefulRestartMidItem: Scenario = {
         await run.nextLine(leader.holder, ["item-started"], 5 * run.ttlMs);
         return inject(
           run,
-          `docker stop ${leader.holder} (SIGTERM, grace ${run.ttlMs} ms)`,
-          processStop(leader.holder, run.ttlMs),
+          `docker stop ${leader.holder} (SIGTERM, grace ${run.knob("graceMs")} ms)`,
+          processStop(leader.holder, run.knob("graceMs")),
         );
       },
     );

@@ -1,6 +1,7 @@
 // A renew that succeeds in the database but whose reply comes back late.
 import { latency } from "../harness/faults/latency.ts";
 import { processPause } from "../harness/faults/process-pause.ts";
+import { latencyKnob } from "../harness/run/knobs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp, healAndRead, identifyLeader, inject } from "./steps.ts";
 
@@ -14,6 +15,7 @@ export const lateRenewReply: Scenario = {
   summary: "F4: a renew reply arrives late, then renewal stalls; the deadline must be anchored at the send",
   faults: ["F4"],
   premises: ["target-term-ended"],
+  knobs: { latencyMs: latencyKnob("how late every reply to the leader arrives", 0.45) },
   // The lease must lapse a full ttl after the renew whose reply came late.
   lowerBoundMs: (t) => t.ttlMs,
   // No work between an item's gate and its write, so every gate pass after the resume is logged;
@@ -22,7 +24,7 @@ export const lateRenewReply: Scenario = {
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const latencyMs = Math.round(0.45 * run.ttlMs);
+    const latencyMs = run.knob("latencyMs");
     const slow = await inject(
       run,
       `replies to ${leader.holder} arrive ${latencyMs} ms late (downstream only)`,

@@ -1,5 +1,6 @@
 // The runbook's title: the lease is lost while a batch is in flight.
 import { latency } from "../harness/faults/latency.ts";
+import { latencyKnob } from "../harness/run/knobs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
@@ -23,6 +24,7 @@ export const leaseLostMidBatch: Scenario = {
     "F2: pause the leader between its gate and its write; it wakes on a slow connection; its stale write must be fenced off",
   faults: ["F2", "F4"],
   premises: ["fault-mid-item", "target-term-ended", "lease-changed-hands"],
+  knobs: { wakeLatencyMs: latencyKnob("how late replies reach the old leader when it wakes", 0.25) },
   lowerBoundMs: (t) => takeoverLowerBoundMs(t) + Math.round(t.ttlMs / 2),
   timings: slowItems,
   async steps(run) {
@@ -34,7 +36,7 @@ export const leaseLostMidBatch: Scenario = {
       `queue a large batch; pause ${leader.holder} while an item is in flight`,
     );
     await waitForTakeover(run, leader);
-    const latencyMs = Math.round(run.ttlMs / 4);
+    const latencyMs = run.knob("wakeLatencyMs");
     const slow = await inject(
       run,
       `replies to ${leader.holder} will arrive ${latencyMs} ms late`,

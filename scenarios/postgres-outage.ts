@@ -1,5 +1,6 @@
 // The parent incident: Postgres is unreachable for every worker.
 import { proxyDown } from "../harness/faults/proxy-down.ts";
+import { holdKnob } from "../harness/run/knobs.ts";
 import type { ActiveFault } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp } from "./steps.ts";
@@ -13,6 +14,7 @@ export const postgresOutage: Scenario = {
   // Nobody can take over during an outage (every standby is cut off too): takeover-within-ttl leaves
   // such lapses unjudged by itself; the premise is that the leases lapsed.
   premises: ["target-term-ended"],
+  knobs: { outageMs: holdKnob("how long Postgres is unreachable for everyone", 1.5) },
   lowerBoundMs: (t) => Math.round(1.5 * t.ttlMs),
   async steps(run) {
     await bringUp(run);
@@ -24,9 +26,7 @@ export const postgresOutage: Scenario = {
       for (const w of order) faults.push(await run.inject(proxyDown(w.id)));
       run.note(`${faults.length} proxies down`);
     });
-    await run.step(`keep the outage on for 1.5 x ttl (${Math.round(1.5 * run.ttlMs)} ms)`, () =>
-      run.hold(Math.round(1.5 * run.ttlMs)),
-    );
+    await run.step(`keep the outage on for ${run.knob("outageMs")} ms`, () => run.hold(run.knob("outageMs")));
     await run.step("Postgres is back for everyone", async () => {
       for (const f of faults) await f.heal();
     });

@@ -17,6 +17,14 @@ export const resumeBeforeTakeover: Scenario = {
     "standbys held back; the leader resumes after expiry but before any takeover: its gate must still say no",
   faults: ["F1"],
   premises: ["resumed-before-takeover"],
+  knobs: {
+    offsetMs: {
+      help: "how long after expires_at it resumes (default: 5-25 % of the ttl, from the seed)",
+      default: (t, seed) => Math.round(t.ttlMs * (0.05 + 0.2 * seededRandom(seed ^ 0x7a4e0)())),
+      min: 1,
+      max: 600_000,
+    },
+  },
   lowerBoundMs: (t) => t.ttlMs,
   async steps(run) {
     await bringUp(run);
@@ -32,7 +40,7 @@ export const resumeBeforeTakeover: Scenario = {
       `pause ${leader.holder} (SIGSTOP) between batches past its expiry`,
     );
     const grant = run.lastLeaseChange();
-    const offsetMs = Math.round(run.ttlMs * (0.05 + 0.2 * seededRandom(run.meta.seed ^ 0x7a4e0)()));
+    const offsetMs = run.knob("offsetMs");
     const expiresAt = grant?.expiresAt ?? Date.now();
     await run.step(`keep it paused until ${offsetMs} ms after its expires_at`, () =>
       run.until(expiresAt + offsetMs),

@@ -20,6 +20,14 @@ export const resumeNearExpiry: Scenario = {
     "the leader resumes inside its safety margin, just before expires_at: a correct gate has already closed",
   faults: ["F1"],
   premises: ["resumed-inside-margin"],
+  knobs: {
+    offsetMs: {
+      help: "how long before expires_at it resumes (default: 30-70 % of the margin, from the seed)",
+      default: (t, seed) => resumeOffsetMs(t.safetyMarginMs, seed),
+      min: 1,
+      max: 600_000,
+    },
+  },
   lowerBoundMs: (t) => t.ttlMs - t.renewIntervalMs,
   async steps(run) {
     await bringUp(run);
@@ -32,7 +40,9 @@ export const resumeNearExpiry: Scenario = {
     const grant = run.lastLeaseChange();
     const margin =
       run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
-    const offsetMs = resumeOffsetMs(margin, run.meta.seed);
+    // The knob speaks of the run's margin; a worker with a margin of its own resumes inside that one.
+    const offsetMs =
+      margin === run.timings.safetyMarginMs ? run.knob("offsetMs") : resumeOffsetMs(margin, run.meta.seed);
     const expiresAt = grant?.holder === leader.holder ? (grant.expiresAt ?? Date.now()) : Date.now();
     await run.step(
       `keep it paused until ${offsetMs} ms before its expires_at (inside its ${margin} ms margin)`,

@@ -1,5 +1,6 @@
 // The standby's database is slow to answer while it takes over.
 import { latency } from "../harness/faults/latency.ts";
+import { latencyKnob } from "../harness/run/knobs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
@@ -22,11 +23,12 @@ export const slowStandbyReply: Scenario = {
     "F5: the standby's acquire reply is slow; its term starts on the database's clock, the old leader steps down",
   faults: ["F5", "F1"],
   premises: ["target-term-ended", "lease-changed-hands"],
+  knobs: { latencyMs: latencyKnob("how late replies to the standbys arrive", 0.3) },
   lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const latencyMs = Math.round(0.3 * run.ttlMs);
+    const latencyMs = run.knob("latencyMs");
     for (const standby of run.standbysOf(leader.holder))
       await inject(
         run,

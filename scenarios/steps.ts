@@ -5,6 +5,7 @@ import { WorkerStartError } from "../harness/env/errors.ts";
 import type { Fault } from "../harness/faults/fault.ts";
 import { processPause } from "../harness/faults/process-pause.ts";
 import type { EvidenceEvent, LineKind, ProcessEvent, WorkerLog } from "../harness/observe/evidence.ts";
+import { holdKnob, type Knobs } from "../harness/run/knobs.ts";
 import { type ActiveFault, ProfileNeedError, type Run } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import type { Timings } from "../harness/run/timing.ts";
@@ -300,6 +301,7 @@ export function leaderFaultScenario(spec: {
   name: string;
   summary: string;
   faults: string[];
+  knobs?: Knobs;
   describe: (leader: string, run: Run) => string;
   fault: (leader: string, run: Run) => Fault;
 }): Scenario {
@@ -307,6 +309,7 @@ export function leaderFaultScenario(spec: {
     name: spec.name,
     summary: spec.summary,
     faults: spec.faults,
+    knobs: { ...spec.knobs, holdMs: holdKnob("how long the fault stays on after the takeover", 1) },
     premises: ["target-term-ended", "lease-changed-hands"],
     lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.ttlMs,
     async steps(run) {
@@ -314,7 +317,7 @@ export function leaderFaultScenario(spec: {
       const leader = await identifyLeader(run);
       const fault = await inject(run, spec.describe(leader.holder, run), spec.fault(leader.holder, run));
       await waitForTakeover(run, leader);
-      await holdFault(run, leader.holder, run.ttlMs);
+      await holdFault(run, leader.holder, run.knob("holdMs"));
       await healAndRead(run, fault, leader.holder);
     },
   };

@@ -1,5 +1,6 @@
 // A lingering zombie: a second process with the leader's identity, beside it.
 import { zombie } from "../harness/faults/zombie.ts";
+import { holdKnob } from "../harness/run/knobs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp, identifyLeader, inject } from "./steps.ts";
 
@@ -14,6 +15,7 @@ export const zombieSameIdentity: Scenario = {
     "F14: a second process with the leader's identity runs beside it; it must not lead under that term",
   faults: ["F14"],
   premises: ["zombie-overlapped"],
+  knobs: { holdMs: holdKnob("how long the two processes run side by side", 1.5) },
   lowerBoundMs: (t) => Math.round(1.5 * t.ttlMs),
   async steps(run) {
     await bringUp(run);
@@ -23,9 +25,7 @@ export const zombieSameIdentity: Scenario = {
       `start a second ${leader.holder} beside it (same identity)`,
       zombie(leader.holder, () => run.startZombie(leader.holder)),
     );
-    await run.step(`let both run for 1.5 x ttl (${Math.round(1.5 * run.ttlMs)} ms)`, () =>
-      run.hold(Math.round(1.5 * run.ttlMs)),
-    );
+    await run.step(`let both run for ${run.knob("holdMs")} ms`, () => run.hold(run.knob("holdMs")));
     await run.step("the zombie goes away (SIGKILL)", () => z.heal());
   },
 };

@@ -9,6 +9,8 @@ export interface OptionSpec {
   help: string;
   default?: string | boolean;
   short?: string;
+  /** may be given more than once (its value is then a list) */
+  multiple?: boolean;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -22,13 +24,14 @@ export function parseOptions(argv: string[], specs: OptionSpecs, allowPositional
         {
           type: s.type,
           ...(s.short ? { short: s.short } : {}),
+          ...(s.multiple ? { multiple: true } : {}),
           ...(s.default !== undefined ? { default: s.default } : {}),
         },
       ]),
     );
     const parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
     return {
-      values: parsed.values as Record<string, string | boolean | undefined>,
+      values: parsed.values as Record<string, string | boolean | undefined> & { set?: string[] },
       positionals: parsed.positionals,
     };
   } catch (err) {

@@ -1,21 +1,50 @@
 import { catalogue } from "../../scenarios/index.ts";
-import { type OptionSpecs, parseOptions } from "./args.ts";
+import { UsageError } from "../errors.ts";
+import { describeKnobs } from "../run/knobs.ts";
+import { timingsFor } from "../run/timing.ts";
+import { type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
 import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
 
-const OPTIONS: OptionSpecs = { config: CONFIG_OPTION };
+const OPTIONS: OptionSpecs = {
+  config: CONFIG_OPTION,
+  verbose: {
+    type: "boolean",
+    help: "also each scenario's faults, premises and knobs (with defaults at ttl 2000 ms)",
+  },
+};
 
-/** `lease-chaos list`: the scenarios of the catalogue for the profile, one line each. */
+/** `lease-chaos list`: the scenarios of the catalogue for the profile; `--verbose` or `list NAME` says more. */
 export const listCommand: Command = {
   name: "list",
-  summary: "list the scenarios of the failure catalogue",
-  usage: "usage: lease-chaos list [--config FILE]",
+  summary: "list the scenarios of the failure catalogue (--verbose: faults, premises and knobs)",
+  usage: `usage: lease-chaos list [NAME...] [options]\n\n${optionsHelp(OPTIONS)}`,
   async run(argv) {
-    const { values } = parseOptions(argv, OPTIONS);
+    const { values, positionals: given } = parseOptions(argv, OPTIONS, true);
+    const positionals = given as string[];
     const profile = await profileFromOption(values.config);
     const entries = catalogue(profile);
-    const width = Math.max(...entries.map((e) => e.name.length)) + 2;
-    for (const e of entries) console.log(`${e.name.padEnd(width)}${e.scenario.summary}`);
+    for (const p of positionals)
+      if (!entries.some((e) => e.name === p || e.scenario.name === p))
+        throw new UsageError(
+          `unknown scenario ${JSON.stringify(p)}; valid: ${entries.map((e) => e.name).join(", ")}`,
+        );
+    const chosen = positionals.length
+      ? entries.filter((e) => positionals.includes(e.name) || positionals.includes(e.scenario.name))
+      : entries;
+    const verbose = values.verbose === true || positionals.length > 0;
+    const width = Math.max(...chosen.map((e) => e.name.length)) + 2;
+    const t = timingsFor(2_000);
+    for (const e of chosen) {
+      console.log(`${e.name.padEnd(width)}${e.scenario.summary}`);
+      if (!verbose) continue;
+      const indent = " ".repeat(4);
+      console.log(`${indent}faults: ${e.scenario.faults?.join(", ") || "-"}; aimed at lease ${e.lease}`);
+      console.log(`${indent}premises: ${e.scenario.premises?.join(", ") || "none"}`);
+      const knobs = describeKnobs(e.scenario.knobs, t, 1);
+      console.log(`${indent}knobs (--set name=value):${knobs.length ? "" : " none"}`);
+      for (const k of knobs) console.log(`${indent}  ${k}`);
+    }
     return EXIT.pass;
   },
 };

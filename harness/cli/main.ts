@@ -95,8 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(version());
     return EXIT.pass;
   }
-  // `help COMMAND` is `COMMAND --help`.
-  if (name === "help" && rest[0] !== undefined) {
+  // `help scenario NAME` is `list NAME`; `help COMMAND` is `COMMAND --help`.
+  if (name === "help" && rest[0] === "scenario") {
+    name = "list";
+    rest = rest.slice(1);
+  } else if (name === "help" && rest[0] !== undefined) {
     name = rest[0];
     rest = ["--help", ...rest.slice(1)];
   }

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.ts";
 import { leasesOf } from "../profile/profile.ts";
 import { newSeed } from "../random.ts";
 import { writeJunit } from "../report/junit.ts";
+import { parseSets, resolveKnobs } from "../run/knobs.ts";
 import { type RunResult, runScenario, targetLease } from "../run/run-scenario.ts";
 import { splitQualified } from "../run/scenario.ts";
 import { timingsFor } from "../run/timing.ts";
@@ -26,6 +27,11 @@ import { shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   all: { type: "boolean", help: "run every scenario of the catalogue (the main ones on every lease too)" },
+  set: {
+    type: "string",
+    multiple: true,
+    help: "a knob of the scenario, name=value (repeatable; lease-chaos help scenario NAME lists them)",
+  },
   config: CONFIG_OPTION,
   lease: LEASE_OPTION,
   bug: {
@@ -119,6 +125,13 @@ export const runCommand: Command = {
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
     const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+    const sets = parseSets((values.set as unknown as string[] | undefined) ?? []);
+    // Every knob given must be one of every chosen scenario's, with its value in range: checked before anything starts.
+    for (const e of chosen)
+      resolveKnobs(e.scenario.name, e.scenario.knobs, timingsFor(ttlMs), firstSeed, sets);
+    const setArgs = Object.entries(sets)
+      .map(([k, v]) => ` --set ${k}=${v}`)
+      .join("");
     const base = timingsFor(ttlMs);
     const mine = shardJobs(chosen, shard, (e) => expectedMs(e.scenario, base, firstSeed) * repeat);
     if (shard)
@@ -147,9 +160,10 @@ export const runCommand: Command = {
             ...(pool ? { pool } : {}),
             provider,
             reportDir: path.join(root, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
+            set: sets,
             progress: narrate ? log : () => {},
             reproduce: (s) =>
-              `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+              `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
           });
           done.push(result);
           if (junit)

@@ -215,6 +215,8 @@ export interface RunMeta {
   checks?: string[];
   /** the scenario's premises, by id (re-evaluated by analyze) */
   premises?: string[];
+  /** the scenario's knob values this run used (defaults and --set) */
+  knobs?: Record<string, number>;
   /** the target lease of the scenario's faults */
   lease?: string;
   /** the run was stopped (Ctrl-C, a crash) before it could heal, drain and judge */

@@ -1,19 +1,32 @@
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import { LOG_MSG } from "../checks/logs.ts";
 import { runChecks } from "../checks/registry.ts";
 import { pauseDrill } from "../checks/testing.ts";
-import { LOG_MSG } from "../checks/logs.ts";
 import { junitXml } from "./junit.ts";
 import type { VerdictFile } from "./write.ts";
 
 function file(evidence = pauseDrill().build(), reasons: string[] = []): VerdictFile {
   const checks = runChecks(evidence);
   const verdict = checks.some((c) => c.verdict === "fail") ? "fail" : reasons.length ? "unknown" : "pass";
-  return { scenario: "pause-drill", runId: "r", seed: 7, ttlMs: 10_000, bug: null, verdict, reasons, checks, metrics: { wallMs: 5_000 }, reportDir: "/tmp/r/pause-drill", reproduce: "npx lease-chaos run pause-drill --seed 7" };
+  return {
+    scenario: "pause-drill",
+    runId: "r",
+    seed: 7,
+    ttlMs: 10_000,
+    bug: null,
+    verdict,
+    reasons,
+    checks,
+    metrics: { wallMs: 5_000 },
+    reportDir: "/tmp/r/pause-drill",
+    reproduce: "npx lease-chaos run pause-drill --seed 7",
+  };
 }
 
 describe("JUnit XML", () => {
-  const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+  const parse = (xml: string) =>
+    new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
 
   it("has a suite per run and a case per scenario and per check, that a JUnit parser reads", () => {
     const doc = parse(junitXml([{ result: file() }]));
@@ -32,16 +45,23 @@ describe("JUnit XML", () => {
       .batch("fwd-a", 22_005, 1)
       .build();
     const doc = parse(junitXml([{ result: file(failing) }]));
-    const cases = doc.testsuites.testsuite.testcase as { name: string; failure?: { "#text": string; type: string } }[];
+    const cases = doc.testsuites.testsuite.testcase as {
+      name: string;
+      failure?: { "#text": string; type: string };
+    }[];
     const check = cases.find((c) => c.name === "pause-drill › no-batch-after-local-expiry");
     expect(check?.failure?.type).toBe("fail");
-    expect(check?.failure?.["#text"]).toMatch(/started a batch with epoch 1 at \+22005 ms, 6005 ms past expiry/);
+    expect(check?.failure?.["#text"]).toMatch(
+      /started a batch with epoch 1 at \+22005 ms, 6005 ms past expiry/,
+    );
     expect(check?.failure?.["#text"]).toContain("reproduce: npx lease-chaos run pause-drill --seed 7");
     expect(cases[0]?.failure).toBeDefined();
   });
 
   it("reports an unknown verdict as an error, never a pass", () => {
-    const doc = parse(junitXml([{ result: file(undefined, ["premise lease-changed-hands did not hold: nobody acquired"]) }]));
+    const doc = parse(
+      junitXml([{ result: file(undefined, ["premise lease-changed-hands did not hold: nobody acquired"]) }]),
+    );
     const first = doc.testsuites.testsuite.testcase[0];
     expect(first.error.type).toBe("unknown");
     expect(first.error["#text"]).toContain("UNKNOWN run: premise lease-changed-hands did not hold");

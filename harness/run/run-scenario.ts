@@ -20,6 +20,7 @@ import { referenceProfile } from "../profile/reference.ts";
 import { newSeed, seededRandom } from "../random.ts";
 import { LiveReport } from "../report/live.ts";
 import { checkReportDir, type VerdictFile, writeReport } from "../report/write.ts";
+import { resolveKnobs } from "./knobs.ts";
 import { evaluatePremises } from "./premises.ts";
 import { ProfileNeedError, type Progress, Run } from "./run.ts";
 import { type PlannedWorker, profileWorkers, qualifiedName, type Scenario } from "./scenario.ts";
@@ -45,6 +46,8 @@ export interface RunScenarioOptions {
   images?: Partial<DockerImages>;
   /** local provider: a cluster and fault proxy shared with other runs (a fresh database each) */
   pool?: LocalPool;
+  /** knob overrides (`--set name=value`), checked against the scenario's ranges */
+  set?: Record<string, string>;
   /** the command line that repeats this run, printed on failure */
   reproduce?: (seed: number) => string;
 }
@@ -113,6 +116,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   checkReportDir(reportDir);
   const base = timingsFor(options.ttlMs);
   const timings = scenario.timings ? scenario.timings(base) : base;
+  const knobs = resolveKnobs(scenario.name, scenario.knobs, timings, seed, options.set);
   const planned: PlannedWorker[] = (scenario.workers ?? profileWorkers)({
     profile,
     bug: options.bug,
@@ -264,6 +268,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       startedAt,
       drainBoundMs: 2 * timings.ttlMs + 5_000,
       lease,
+      knobs,
       provider: envRun.provider,
       traffic: trafficMode,
       environment: environmentFacts(chosen.ready, options, profile),

@@ -84,6 +84,13 @@ export class Run {
     return this.timings.ttlMs;
   }
 
+  /** A knob's value for this run: its default, or what `--set` gave. */
+  knob(name: string): number {
+    const v = this.meta.knobs?.[name];
+    if (v === undefined) throw new Error(`the scenario has no knob ${name}`);
+    return v;
+  }
+
   get workers(): WorkerSpec[] {
     return this.meta.workers;
   }

@@ -1,5 +1,6 @@
 import type { WorkerSpec } from "../observe/evidence.ts";
 import type { Profile } from "../profile/profile.ts";
+import type { Knobs } from "./knobs.ts";
 import type { PremiseId } from "./premises.ts";
 import type { Run } from "./run.ts";
 import type { Timings } from "./timing.ts";
@@ -36,6 +37,8 @@ export interface Scenario {
   premises?: PremiseId[];
   /** the workers to start; every role's instances from the profile when absent */
   workers?: (ctx: WorkerPlanContext) => PlannedWorker[];
+  /** its parameters (`run NAME --set latencyMs=1500`), with defaults and ranges */
+  knobs?: Knobs;
   /** the target lease's instances start under libfaketime (clock faults) */
   clockFaults?: "wall" | "all";
   /**
