@@ -1,5 +1,6 @@
 // What the timeline draws, derived from the evidence and the verdict: pure data, no markup.
 import type { CheckResult, Violation } from "../../checks/check.ts";
+import { marginOf } from "../../checks/context.ts";
 import { ofKind } from "../../checks/select.ts";
 import { type Term, termsOf } from "../../checks/terms.ts";
 import type {
@@ -7,12 +8,15 @@ import type {
   Effect,
   Evidence,
   FaultWindow,
+  LeaseChange,
   ProcessEvent,
   RefusedEffect,
   RunMeta,
   WallMs,
   WorkerLog,
 } from "../../observe/evidence.ts";
+import { violationAnchor } from "./anchors.ts";
+import { type TermRows, termRows } from "./lease-rows.ts";
 
 /** A span of time on one lane. */
 export interface Span {
@@ -20,12 +24,34 @@ export interface Span {
   end: WallMs;
 }
 
-/** A violation placed on the timeline: which check found it and where it happened. */
-export interface PlacedViolation {
-  check: string;
-  violation: Violation;
-  ts: WallMs;
+/** How far past the bound it crossed a violation happened: drawn on its lane, from the bound to it. */
+export interface ViolationSpan {
+  kind: "past-expiry" | "into-margin" | "past-end";
+  /** the bound: expires_at, expires_at - safety margin, or the term's end */
+  from: WallMs;
+  /** the violation's instant */
+  to: WallMs;
+  label: string;
 }
+
+/** A violation as the page shows it: an entry in the violations panel and, with an instant, a marker. */
+export interface ListedViolation {
+  check: string;
+  /** its place (1-based) among its check's violations */
+  n: number;
+  violation: Violation;
+  ts: WallMs | null;
+  /** the id of its panel entry; its marker's id is markerAnchor(anchor) */
+  anchor: string;
+  /** the worker lane its marker sits on, "" for the run lane, null when it has no instant */
+  lane: string | null;
+  span: ViolationSpan | null;
+  /** the lease rows of the term it is about, when it names a worker with a term */
+  leaseRows: TermRows | null;
+}
+
+/** A violation placed on the timeline: which check found it and where it happened. */
+export type PlacedViolation = ListedViolation & { ts: WallMs };
 
 /** Everything drawn on one worker's lane. */
 export interface Lane {
@@ -67,7 +93,9 @@ export interface TimelineModel {
   backlog: BacklogSample[];
   /** violations with an instant but no worker lane to sit on */
   runViolations: PlacedViolation[];
-  /** violations with no instant at all (listed in the verdict table only) */
+  /** every violation of every check, in check order: the violations panel */
+  violations: ListedViolation[];
+  /** violations with no instant at all (in the panel, not on the lanes) */
   unplaced: number;
 }
 
@@ -110,19 +138,13 @@ export function timelineModel(evidence: Evidence, checks: CheckResult[]): Timeli
 
   for (const l of lanes.values()) l.localExpiry = expirySpans(logs, l.worker, l.process, end);
 
+  const violations = listViolations(evidence, checks, terms, lanes);
   const runViolations: PlacedViolation[] = [];
-  let unplaced = 0;
-  for (const c of checks) {
-    for (const v of c.violations) {
-      if (typeof v.ts !== "number") {
-        unplaced++;
-        continue;
-      }
-      const placed = { check: c.id, violation: v, ts: v.ts };
-      const target = typeof v.worker === "string" ? lanes.get(v.worker) : undefined;
-      if (target) target.violations.push(placed);
-      else runViolations.push(placed);
-    }
+  for (const v of violations) {
+    if (!isPlaced(v)) continue;
+    const target = v.lane ? lanes.get(v.lane) : undefined;
+    if (target) target.violations.push(v);
+    else runViolations.push(v);
   }
 
   return {
@@ -134,7 +156,8 @@ export function timelineModel(evidence: Evidence, checks: CheckResult[]): Timeli
     steps,
     backlog,
     runViolations,
-    unplaced,
+    violations,
+    unplaced: violations.filter((v) => v.ts === null).length,
   };
 }
 
@@ -206,4 +229,77 @@ function groupByLease(lanes: Lane[]): LeaseGroup[] {
     else groups.push({ leaseName: l.leaseName, lanes: [l] });
   }
   return groups;
+}
+
+function isPlaced(v: ListedViolation): v is PlacedViolation {
+  return v.ts !== null;
+}
+
+function listViolations(
+  evidence: Evidence,
+  checks: CheckResult[],
+  terms: Term[],
+  lanes: Map<string, Lane>,
+): ListedViolation[] {
+  const changes = ofKind(evidence, "lease-change");
+  return checks.flatMap((c) =>
+    c.violations.map((v, i) => listed(c.id, i + 1, v, evidence.meta, changes, terms, lanes)),
+  );
+}
+
+function listed(
+  check: string,
+  n: number,
+  v: Violation,
+  meta: RunMeta,
+  changes: LeaseChange[],
+  terms: Term[],
+  lanes: Map<string, Lane>,
+): ListedViolation {
+  const ts = num(v.ts);
+  const worker = typeof v.worker === "string" ? v.worker : null;
+  const lane = ts === null ? null : worker !== null && lanes.has(worker) ? worker : "";
+  const leaseName = typeof v.leaseName === "string" ? v.leaseName : worker ? lanes.get(worker)?.leaseName : undefined;
+  // The term a violation broke: the one it names as ended (termEpoch), else the epoch it acted under.
+  const epoch = num(v.termEpoch) ?? num(v.epoch);
+  const leaseRows =
+    worker && leaseName && ts !== null ? termRows(changes, terms, leaseName, worker, epoch, ts) : null;
+  return {
+    check,
+    n,
+    violation: v,
+    ts,
+    anchor: violationAnchor(check, n),
+    lane,
+    span: ts === null ? null : spanOf(v, ts, meta),
+    leaseRows,
+  };
+}
+
+// From the bound the violation crossed to its instant, labelled with the check's own figure. The
+// bound comes from the violation's fields (expires_at, the margin, the term's end), else back from
+// that figure.
+function spanOf(v: Violation, ts: WallMs, meta: RunMeta): ViolationSpan | null {
+  const pastExpiry = num(v.msPastExpiry);
+  const intoMargin = num(v.msIntoMargin);
+  const pastEnd = num(v.msPastEnd);
+  const expiresAt = num(v.expiresAt);
+  let span: ViolationSpan | null = null;
+  if (pastExpiry !== null) {
+    const from = expiresAt ?? ts - pastExpiry;
+    span = { kind: "past-expiry", from, to: ts, label: `${Math.round(pastExpiry)} ms past expiry` };
+  } else if (intoMargin !== null) {
+    const worker = typeof v.worker === "string" ? v.worker : "";
+    const margin = num(v.safetyMarginMs) ?? marginOf(meta, worker);
+    const from = expiresAt === null ? ts - intoMargin : expiresAt - margin;
+    span = { kind: "into-margin", from, to: ts, label: `${Math.round(intoMargin)} ms into the safety margin` };
+  } else if (pastEnd !== null) {
+    const from = num(v.termEnd) ?? ts - pastEnd;
+    span = { kind: "past-end", from, to: ts, label: `${Math.round(pastEnd)} ms after its term ended` };
+  }
+  return span && span.to > span.from ? span : null;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
