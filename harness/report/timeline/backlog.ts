@@ -19,8 +19,10 @@ export function backlogChart(
   const top = niceCeil(Math.max(max, 2));
   const yOf = (v: number) => y + CHART_H - (v / top) * CHART_H;
   const out = [
-    el("text", { class: "row-label", x: 8, y: y + 12 }, esc(name)),
-    el("text", { class: "lane-sub", x: 8, y: y + 28 }, samples.length > 0 ? `max ${max}` : "no samples"),
+    // "backlog" over the lease's name: on one line a long name ran into the y axis labels.
+    el("text", { class: "row-label", x: 8, y: y + 12 }, "backlog"),
+    el("text", { class: "lane-sub", x: 8, y: y + 27 }, esc(gutterFit(key))),
+    el("text", { class: "lane-sub", x: 8, y: y + 42 }, samples.length > 0 ? `max ${max}` : "no samples"),
     el("rect", { class: "chart-frame", x: PLOT_LEFT, y, width: PLOT_RIGHT - PLOT_LEFT, height: CHART_H }),
     el("line", { class: "grid", x1: PLOT_LEFT, x2: PLOT_RIGHT, y1: yOf(top / 2), y2: yOf(top / 2) }),
     el("text", { class: "tick", x: PLOT_LEFT - 6, y: yOf(top) + 4, "text-anchor": "end" }, String(top)),
@@ -45,6 +47,11 @@ export function backlogChart(
     out.push(el("g", { class: "marks", "clip-path": PLOT_CLIP }, series));
   }
   return el("g", { class: "backlog", "data-series": key }, out.join(""));
+}
+
+// The gutter holds about 24 characters left of the y axis labels.
+function gutterFit(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 23)}…` : text;
 }
 
 // The smallest of 1, 2, 5 x 10^n at or above `n`, so the y axis reads in round numbers.

@@ -6,7 +6,7 @@ import { markerAnchor } from "./anchors.ts";
 import { el, esc, title } from "./html.ts";
 import { CHAR_W, LANE_H, PLOT_CLIP, PLOT_LEFT, PLOT_RIGHT } from "./layout.ts";
 import type { Lane, PlacedViolation } from "./model.ts";
-import { atGroup, atLine, atText, spanLine, spanRect, ticksPath } from "./place.ts";
+import { atGroup, atLine, atText, spanLine, spanRect, sticky, ticksPath } from "./place.ts";
 import { offsetLabel, type TimeScale } from "./scale.ts";
 
 /** A worker's lane at `y`: names in the gutter, marks in the (zoomable) plot. */
@@ -50,7 +50,7 @@ export function renderLane(l: Lane, s: TimeScale, y: number, start: WallMs, runB
       ),
     ),
     // Over the batch ticks, so its label stays readable where the worker kept working.
-    ...l.violations.map((v) => violationSpan(v, s, y, start)),
+    ...labelledSpans(l.violations, s).map(([v, label]) => violationSpan(v, s, y, start, label)),
     pausedLinks(l.process, s, y),
     ...l.process.map((p) => processMarker(p, s, y + 6, start)),
     ...labelled(l.violations, s).map(([v, label]) => violationMarker(v, s, y, LANE_H, start, label)),
@@ -103,7 +103,11 @@ function renderTerm(t: Term, s: TimeScale, y: number, start: WallMs): string {
         : "") +
       (renewals.length > 0 ? el("path", { class: "renewals", ...ticksPath(s, renewals, y + 23, 5) }) : "") +
       (label
-        ? el("text", { class: "term-label", ...atText(s, t.start, 4), y: y + 35 }, esc(label))
+        ? el(
+            "text",
+            { class: "term-label", ...atText(s, t.start, 4), ...sticky(s, t.end), y: y + 35 },
+            esc(label),
+          )
         : el(
             "text",
             { class: "term-label outside", ...atText(s, Math.max(t.expiresAt, t.end), 3), y: y + 35 },
@@ -203,12 +207,30 @@ function violationMarker(
   return el("a", { class: "violation-link", href: `#${v.anchor}`, id: markerAnchor(v.anchor) }, marker);
 }
 
+// As with markers, only the first span label of a cluster is written (every span keeps its tooltip).
+function labelledSpans(violations: PlacedViolation[], s: TimeScale): [PlacedViolation, boolean][] {
+  let lastLabelX = -Infinity;
+  return violations
+    .filter((v) => v.span !== null)
+    .toSorted((a, b) => a.ts - b.ts)
+    .map((v) => {
+      const x = s.x(v.ts);
+      const label = x - lastLabelX > (v.span?.label.length ?? 0) * CHAR_W + 16;
+      if (label) lastLabelX = x;
+      return [v, label];
+    });
+}
+
 // How far past its bound the violation happened, on the term row: from expires_at (or the margin,
 // or the term's end) to the violation, labelled with the check's figure.
-function violationSpan(v: PlacedViolation, s: TimeScale, y: number, start: WallMs): string {
+function violationSpan(v: PlacedViolation, s: TimeScale, y: number, start: WallMs, label: boolean): string {
   const span = v.span;
   if (!span) return "";
-  const bound = { "past-expiry": "expires_at", "into-margin": "expires_at - safety margin", "past-end": "term end" };
+  const bound = {
+    "past-expiry": "expires_at",
+    "into-margin": "expires_at - safety margin",
+    "past-end": "term end",
+  };
   return el(
     "g",
     { class: "violation-span", "data-kind": span.kind, "data-check": v.check },
@@ -217,10 +239,12 @@ function violationSpan(v: PlacedViolation, s: TimeScale, y: number, start: WallM
     ) +
       el("rect", { class: "span-bar", ...spanRect(s, span.from, span.to, 2), y: y + 22, height: 18 }) +
       el("line", { class: "span-edge", ...atLine(s, span.from), y1: y + 18, y2: y + 44 }) +
-      el(
-        "text",
-        { class: "span-label", ...atText(s, span.to, -12), y: y + 17, "text-anchor": "end" },
-        esc(span.label),
-      ),
+      (label
+        ? el(
+            "text",
+            { class: "span-label", ...atText(s, span.to, -12), y: y + 17, "text-anchor": "end" },
+            esc(span.label),
+          )
+        : ""),
   );
 }

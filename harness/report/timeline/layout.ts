@@ -22,3 +22,5 @@ export const CHART_GAP = 30;
 export const CHAR_W = 6.2;
 /** The clip of everything placed in time: zoomed marks must not spill into the gutter. */
 export const PLOT_CLIP = "url(#plot-clip)";
+/** How far past either end of the axis the whole-run view shows marks (a diamond at the run's start). */
+export const CLIP_PAD = 9;

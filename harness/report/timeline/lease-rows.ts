@@ -29,9 +29,9 @@ export interface TermRows {
 const LAST_GRANTS = 3;
 
 /**
- * The term of `holder` on `leaseName` a violation at `ts` is about (by `epoch` when it names one,
- * else the holder's latest term started by then), with its grants around `ts` and the changes that
- * ended it; null when the lease history holds no such term.
+ * The term of `holder` on `leaseName` a violation at `ts` is about (by `epoch` when it names one
+ * the holder held, else the holder's latest term started by then), with its grants around `ts` and
+ * the changes that ended it; null when the holder held no term on that lease.
  */
 export function termRows(
   changes: LeaseChange[],
@@ -41,7 +41,10 @@ export function termRows(
   epoch: number | null,
   ts: WallMs,
 ): TermRows | null {
-  const term = epoch === null ? latestTerm(terms, leaseName, holder, ts) : termOf(terms, leaseName, holder, epoch, ts);
+  // An epoch it never held (a forged or stale claim): the rows of the term it did hold then.
+  const term =
+    (epoch === null ? undefined : termOf(terms, leaseName, holder, epoch, ts)) ??
+    latestTerm(terms, leaseName, holder, ts);
   if (!term) return null;
   const onLease = changes.filter((c) => c.leaseName === leaseName).toSorted((a, b) => a.ts - b.ts);
   const lastGrantAt = (term.grants.at(-1) ?? { at: term.start }).at;

@@ -26,7 +26,15 @@ const ENTRIES: [string, string][] = [
   ],
   [
     `<path d="M15 0l7 7l-7 7l-7 -7z" fill="${COLOR.violation}"/><text x="15" y="11" text-anchor="middle" fill="#fff" font-size="10" font-weight="800">!</text>`,
-    "violation (hover for evidence)",
+    "violation (click for its evidence below)",
+  ],
+  [
+    `<rect x="1" y="2" width="26" height="10" fill="url(#lg-violation)" stroke="${COLOR.violation}"/><path d="M1 0v14" stroke="${COLOR.violation}" stroke-width="1.5"/>`,
+    "ms past expiry / into the safety margin: from the bound to the violation",
+  ],
+  [
+    `<circle cx="8" cy="7" r="6" fill="#fff" stroke="#555"/><text x="8" y="10" text-anchor="middle" font-size="8" font-weight="700">1</text><path d="M14 7h15" stroke="#b9b9b9" stroke-width="2"/>`,
+    "scenario step and its duration",
   ],
   [
     `<rect x="6" y="2.5" width="2.5" height="9" fill="${COLOR.process}"/><rect x="10.5" y="2.5" width="2.5" height="9" fill="${COLOR.process}"/><path d="M17 2l7 5l-7 5z" fill="${COLOR.process}"/>`,
@@ -43,6 +51,7 @@ export function legend(): string {
   const patterns = `<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
 <pattern id="lg-tail" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><rect width="3" height="6" fill="${COLOR.termTail}"/></pattern>
 <pattern id="lg-expiry" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="6" height="6" fill="#fff4dc"/><rect width="2.5" height="6" fill="${COLOR.localExpiry}"/></pattern>
+<pattern id="lg-violation" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fbe3d6"/><rect width="2" height="6" fill="${COLOR.violation}"/></pattern>
 </defs></svg>`;
   const items = ENTRIES.map(
     ([swatch, text]) =>

@@ -235,35 +235,36 @@ function isPlaced(v: ListedViolation): v is PlacedViolation {
   return v.ts !== null;
 }
 
+// What placing a violation needs to know of the run.
+interface Context {
+  meta: RunMeta;
+  changes: LeaseChange[];
+  terms: Term[];
+  lanes: Map<string, Lane>;
+}
+
 function listViolations(
   evidence: Evidence,
   checks: CheckResult[],
   terms: Term[],
   lanes: Map<string, Lane>,
 ): ListedViolation[] {
-  const changes = ofKind(evidence, "lease-change");
-  return checks.flatMap((c) =>
-    c.violations.map((v, i) => listed(c.id, i + 1, v, evidence.meta, changes, terms, lanes)),
-  );
+  const ctx = { meta: evidence.meta, changes: ofKind(evidence, "lease-change"), terms, lanes };
+  return checks.flatMap((c) => c.violations.map((v, i) => listed(c.id, i + 1, v, ctx)));
 }
 
-function listed(
-  check: string,
-  n: number,
-  v: Violation,
-  meta: RunMeta,
-  changes: LeaseChange[],
-  terms: Term[],
-  lanes: Map<string, Lane>,
-): ListedViolation {
+function listed(check: string, n: number, v: Violation, ctx: Context): ListedViolation {
   const ts = num(v.ts);
   const worker = typeof v.worker === "string" ? v.worker : null;
-  const lane = ts === null ? null : worker !== null && lanes.has(worker) ? worker : "";
-  const leaseName = typeof v.leaseName === "string" ? v.leaseName : worker ? lanes.get(worker)?.leaseName : undefined;
+  const lane = ts === null ? null : worker !== null && ctx.lanes.has(worker) ? worker : "";
+  const leaseName =
+    typeof v.leaseName === "string" ? v.leaseName : worker ? ctx.lanes.get(worker)?.leaseName : undefined;
   // The term a violation broke: the one it names as ended (termEpoch), else the epoch it acted under.
   const epoch = num(v.termEpoch) ?? num(v.epoch);
   const leaseRows =
-    worker && leaseName && ts !== null ? termRows(changes, terms, leaseName, worker, epoch, ts) : null;
+    worker && leaseName && ts !== null
+      ? termRows(ctx.changes, ctx.terms, leaseName, worker, epoch, ts)
+      : null;
   return {
     check,
     n,
@@ -271,7 +272,7 @@ function listed(
     ts,
     anchor: violationAnchor(check, n),
     lane,
-    span: ts === null ? null : spanOf(v, ts, meta),
+    span: ts === null ? null : spanOf(v, ts, ctx.meta),
     leaseRows,
   };
 }
@@ -292,7 +293,12 @@ function spanOf(v: Violation, ts: WallMs, meta: RunMeta): ViolationSpan | null {
     const worker = typeof v.worker === "string" ? v.worker : "";
     const margin = num(v.safetyMarginMs) ?? marginOf(meta, worker);
     const from = expiresAt === null ? ts - intoMargin : expiresAt - margin;
-    span = { kind: "into-margin", from, to: ts, label: `${Math.round(intoMargin)} ms into the safety margin` };
+    span = {
+      kind: "into-margin",
+      from,
+      to: ts,
+      label: `${Math.round(intoMargin)} ms into the safety margin`,
+    };
   } else if (pastEnd !== null) {
     const from = num(v.termEnd) ?? ts - pastEnd;
     span = { kind: "past-end", from, to: ts, label: `${Math.round(pastEnd)} ms after its term ended` };

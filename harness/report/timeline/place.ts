@@ -23,6 +23,14 @@ export function atText(s: TimeScale, ts: WallMs, dx = 0): Attrs {
   return { x: s.x(ts) + dx, "data-at": s.at(ts), "data-dx": dx === 0 ? undefined : dx };
 }
 
+/**
+ * Marks a span's label to stay at the axis's left edge while a zoomed view shows the span's end
+ * (`until`) but not its start, so a bar cut by the view still says what it is.
+ */
+export function sticky(s: TimeScale, until: WallMs): Attrs {
+  return { "data-sticky": s.at(until) };
+}
+
 /** A `<circle>` centred on `ts`. */
 export function atCircle(s: TimeScale, ts: WallMs): Attrs {
   return { cx: s.x(ts), "data-at": s.at(ts) };

@@ -2,9 +2,9 @@
 // into rows; and the shading each fault casts on the lanes it hits.
 import type { FaultWindow } from "../../observe/evidence.ts";
 import { el, esc, title } from "./html.ts";
-import { CHAR_W, LANE_H, PLOT_CLIP, PLOT_LEFT, ROW_H, WIDTH } from "./layout.ts";
+import { CHAR_W, CLIP_PAD, LANE_H, PLOT_CLIP, PLOT_LEFT, PLOT_RIGHT, ROW_H } from "./layout.ts";
 import type { Step, TimelineModel } from "./model.ts";
-import { atCircle, atText, spanLine, spanRect } from "./place.ts";
+import { atCircle, atText, spanLine, spanRect, sticky } from "./place.ts";
 import { offsetLabel, type TimeScale } from "./scale.ts";
 
 // A step's name starts this far right of its marker.
@@ -18,13 +18,18 @@ export function stepsRow(model: TimelineModel, s: TimeScale, y: number): string 
     const next = model.steps.slice(i + 1).find((_, j) => rows[i + 1 + j] === row);
     const cy = y + 23 - row * 15;
     const x = s.x(step.start);
-    const room = (next ? s.x(next.start) : WIDTH) - x - NAME_DX - 6;
+    const room = (next ? s.x(next.start) : PLOT_RIGHT + CLIP_PAD) - x - NAME_DX - 6;
     const duration = step.end === null ? "" : `, ${((step.end - step.start) / 1000).toFixed(1)} s`;
     return el(
       "g",
       { class: "step", "data-step": i + 1 },
       title(`${i + 1}. ${step.name} (${offsetLabel(model.start, step.start)}${duration})`) +
-        el("line", { class: "step-span", ...spanLine(s, step.start, step.end ?? model.end, 1), y1: cy, y2: cy }) +
+        el("line", {
+          class: "step-span",
+          ...spanLine(s, step.start, step.end ?? model.end, 1),
+          y1: cy,
+          y2: cy,
+        }) +
         el("circle", { ...atCircle(s, step.start), cy, r: 7 }) +
         el("text", { ...atText(s, step.start), y: cy + 3.5, "text-anchor": "middle" }, String(i + 1)) +
         el(
@@ -115,7 +120,11 @@ export function faultsRow(
           rx: 2,
           class: f.verified ? "fault-bar" : "fault-bar unverified",
         }) +
-        el("text", { ...atText(s, f.start, 4), y: ry + 14 }, esc(faultLabel(f))),
+        el(
+          "text",
+          { ...atText(s, f.start, 4), ...sticky(s, f.end ?? s.end), y: ry + 14 },
+          esc(faultLabel(f)),
+        ),
     );
   });
   return `<g class="faults">${label}${none}${el("g", { class: "marks", "clip-path": PLOT_CLIP }, bars.join(""))}</g>`;
@@ -150,4 +159,3 @@ export function faultShading(
   }
   return el("g", { class: "fault-shading", "clip-path": PLOT_CLIP }, out.join(""));
 }
-
