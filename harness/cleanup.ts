@@ -18,9 +18,34 @@ function runAll(): void {
   }
 }
 
-// A signal's default action would end the process without 'exit' handlers: exit through them.
+let deferred: ((signal: NodeJS.Signals) => void) | null = null;
+
+// A signal's default action would end the process without 'exit' handlers: exit through them. A
+// command that stops gracefully (watch) takes the first Ctrl-C itself; a second one exits at once.
 function onSignal(signal: NodeJS.Signals): void {
+  const handler = deferred;
+  if (handler) {
+    deferred = null;
+    handler(signal);
+    return;
+  }
   process.exit(128 + (os.constants.signals[signal] ?? 0));
+}
+
+/** Lets the first SIGINT/SIGTERM/SIGHUP call `handler` (a graceful stop) instead of exiting; returns the undo. */
+export function deferSignals(handler: (signal: NodeJS.Signals) => void): () => void {
+  install();
+  deferred = handler;
+  return () => {
+    if (deferred === handler) deferred = null;
+  };
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on("exit", runAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
 }
 
 /**
@@ -28,11 +53,7 @@ function onSignal(signal: NodeJS.Signals): void {
  * SIGHUP; returns a function that unregisters it.
  */
 export function onExitSync(handler: () => void): () => void {
-  if (!installed) {
-    installed = true;
-    process.on("exit", runAll);
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
-  }
+  install();
   handlers.add(handler);
   return () => {
     handlers.delete(handler);

@@ -95,6 +95,22 @@ describe("progress-after-heal", () => {
     expect(check.run(short).detail).toMatch(/not drained when observation ended/);
   });
 
+  it("counts the drain from the end of new work when that came after the heal (a watch)", () => {
+    // Work kept arriving until +40 s, long after the heal at +22 s: the backlog was never 0 before.
+    const e = history({ healedAt: at(22_000), drainFrom: at(40_000), observedUntil: at(50_000) })
+      .backlog(24_000, 3)
+      .backlog(39_000, 2)
+      .backlog(41_000, 0)
+      .backlog(47_000, 0)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict, r.detail).not.toBe("fail");
+    expect(r.metrics?.drainMs).toBe(1_000);
+    // Without it the same samples are judged from the heal: not drained within the bound.
+    const { drainFrom: _d, ...meta } = e.meta;
+    expect(check.run({ ...e, meta }).verdict).toBe("fail");
+  });
+
   it("uses the run start when nothing was healed", () => {
     expect(check.run(history().backlog(500, 0).build()).metrics?.drainMs).toBe(500);
   });

@@ -14,7 +14,8 @@ export function drainHoldMs(ttlMs: number): number {
 
 /**
  * The runbook's symptoms are gone and every worker is back:
- * (1) after the heal the backlog reaches zero within drainBoundMs and stays at zero for drainHoldMs;
+ * (1) after the heal, once new work stops, the backlog reaches zero within drainBoundMs and stays
+ *     at zero for drainHoldMs;
  * (2) no worker exited unless the harness made it;
  * (3) every worker shows activity after the heal in evidence any worker leaves: bytes through its
  *     own proxy, a lease change or an effect of its own (a wedged connection shows none). Where the
@@ -56,7 +57,14 @@ function run(evidence: Evidence): CheckResult {
       `no database activity could be read for ${activity.undecided.join(", ")} (no live proxy byte counts, no session of theirs in pg_stat_activity: set PGAPPNAME or an application_name with the workload id) and they logged no mapped line after the heal`,
       metrics,
     );
-  const since = meta.healedAt === null ? "the start" : "the heal";
+  const since =
+    meta.drainFrom !== undefined
+      ? meta.healedAt === null
+        ? "new work stopped"
+        : "the heal and the end of new work"
+      : meta.healedAt === null
+        ? "the start"
+        : "the heal";
   return pass(
     ID,
     `backlog drained ${backlog.drainMs} ms after ${since} and stayed drained ${drainHoldMs(meta.ttlMs)} ms (bound ${meta.drainBoundMs} ms); all ${activity.checked} workers alive and active (${activity.by})`,
@@ -70,11 +78,13 @@ function total(s: BacklogSample): number {
 
 function drained(evidence: Evidence): { drainMs: number | null; violation?: Violation; unknown?: string } {
   const { meta } = evidence;
-  const healedAt = meta.healedAt ?? meta.startedAt;
+  // Evidence from before drainFrom was recorded counts from the heal.
+  const healedAt = meta.drainFrom ?? meta.healedAt ?? meta.startedAt;
   const holdMs = drainHoldMs(meta.ttlMs);
   const deadline = Math.min(healedAt + meta.drainBoundMs, meta.observedUntil);
   const after = ofKind(evidence, "backlog").filter((s) => s.ts >= healedAt && s.ts <= meta.observedUntil);
-  if (after.length === 0) return { drainMs: null, unknown: "no backlog sample after the heal" };
+  if (after.length === 0)
+    return { drainMs: null, unknown: "no backlog sample after the heal and the end of new work" };
   for (const [i, s] of after.entries()) {
     if (s.ts > deadline) break;
     if (total(s) !== 0) continue;

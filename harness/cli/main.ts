@@ -26,6 +26,22 @@ const commands: Entry[] = [
     load: async () => (await import("./run.ts")).runCommand,
   },
   {
+    name: "watch",
+    summary:
+      "start (or attach to) the workers and narrate the leases live; inject faults from another terminal",
+    load: async () => (await import("./watch.ts")).watchCommand,
+  },
+  {
+    name: "inject",
+    summary: "inject a fault into the environment a running watch holds",
+    load: async () => (await import("./inject.ts")).injectCommand,
+  },
+  {
+    name: "heal",
+    summary: "heal an injection of the running watch (or --all)",
+    load: async () => (await import("./heal.ts")).healCommand,
+  },
+  {
     name: "list",
     summary: "list the scenarios of the failure catalogue",
     load: async () => (await import("./list.ts")).listCommand,

@@ -209,8 +209,10 @@ export interface RunMeta {
   healedAt: WallMs | null;
   /** the end of observation; shutdown (releases on SIGTERM) comes after it */
   observedUntil: WallMs;
-  /** how long after healedAt the backlog must reach zero */
+  /** how long after drainFrom (else healedAt) the backlog must reach zero */
   drainBoundMs: number;
+  /** when the drain began: new work stopped, after the last heal (a watch keeps producing long after its heals) */
+  drainFrom?: WallMs;
   /** the check ids that apply to this scenario (all when absent) */
   checks?: string[];
   /** the scenario's premises, by id (re-evaluated by analyze) */

@@ -70,6 +70,8 @@ export interface SessionSpec {
   knobs?: Record<string, number>;
   /** narrate every line of interest as it happens (a watch narrates its own way) */
   narrate?: boolean;
+  /** called with every event as it is recorded, from the first (a watch's narrator) */
+  listen?: (event: EvidenceEvent) => void;
   /** performance.now() when the run began (its wall time counts from it) */
   began: number;
 }
@@ -122,6 +124,7 @@ export class Session {
     });
     this.#unsubscribe = this.recorder.subscribe((e) => {
       if (spec.narrate !== false) narrate(e, this.t0, spec.progress);
+      spec.listen?.(e);
       this.#live.record(e);
     });
   }
@@ -320,7 +323,8 @@ export class Session {
     const workload = this.#workload as Workload;
     workload.stopProducing();
     const healedAt = run.healedAt;
-    const drainFrom = healedAt ?? Date.now();
+    // The drain counts from the end of new work, which comes at or after the last heal.
+    const drainFrom = Date.now();
     const holdMs = drainHoldMs(timings.ttlMs);
     const total = (s: BacklogSample) => Object.values(s.byLease).reduce((a, b) => a + b, 0);
     const drained = (e: EvidenceEvent): e is BacklogSample =>
@@ -334,7 +338,9 @@ export class Session {
           await run.until(s.ts + holdMs + 2 * Math.max(25, Math.round(timings.ttlMs / 20)));
         },
         () =>
-          progress(`${" ".repeat(10)}backlog did not drain within ${run.meta.drainBoundMs} ms of the heal`),
+          progress(
+            `${" ".repeat(10)}backlog did not drain within ${run.meta.drainBoundMs} ms of the end of new work`,
+          ),
       );
     } else {
       await run.hold(timings.ttlMs);
@@ -347,7 +353,7 @@ export class Session {
     await Promise.all(env.workerIds().map((k) => env.stopWorker(k)));
     await workload.stop();
     await (this.#observer as Observer).flush();
-    const evidence = this.evidence(healedAt, observedUntil);
+    const evidence = this.evidence(healedAt, observedUntil, drainFrom);
     const checks: CheckResult[] = runChecks(evidence, spec.checks);
     const premises = evaluatePremises(evidence, spec.premises ?? []);
     for (const p of premises) if (!p.held) reasons.push(`premise ${p.id} did not hold: ${p.detail}`);
@@ -380,9 +386,12 @@ export class Session {
   }
 
   /** The evidence recorded so far, in time order, with the given heal and end of observation. */
-  evidence(healedAt: number | null, observedUntil: number): Evidence {
+  evidence(healedAt: number | null, observedUntil: number, drainFrom?: number): Evidence {
     const events = [...this.recorder.events].sort((a, b) => eventTime(a) - eventTime(b));
-    return { meta: { ...this.run.meta, healedAt, observedUntil }, events };
+    return {
+      meta: { ...this.run.meta, healedAt, observedUntil, ...(drainFrom !== undefined ? { drainFrom } : {}) },
+      events,
+    };
   }
 
   /** Stops everything the session started (or detaches from an attached stack), whatever happened. */
