@@ -2,7 +2,7 @@
 import { clockFault } from "../harness/faults/clock.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { resumeOffsetMs } from "./resume-near-expiry.ts";
-import { bringUp, healAndRead, identifyLeader, inject, pauseBetweenBatches } from "./steps.ts";
+import { bringUp, healAndRead, identifyLeader, inject, pauseClearOfRenewal } from "./steps.ts";
 
 /** How slow the leader's clocks run: 5 %, inside the reference's 10 % margin. */
 export const SKEW_RATE = 0.95;
@@ -42,7 +42,7 @@ export const clockRateSkew: Scenario = {
       `a renew by ${leader.holder}`,
       2 * run.ttlMs,
     );
-    const pause = await pauseBetweenBatches(
+    const pause = await pauseClearOfRenewal(
       run,
       leader.holder,
       `pause ${leader.holder} (SIGSTOP) between batches`,
@@ -50,9 +50,11 @@ export const clockRateSkew: Scenario = {
     const grant = run.lastLeaseChange();
     const margin =
       run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
-    // Resume where a 5 % drift still leaves a correct deadline behind: within the margin minus the drift.
+    // A slow clock stretches the worker's deadline by the drift: a correct one (expires_at minus the
+    // margin, measured at 0.95x) closes about `drift` later in real time, at expires_at - (margin -
+    // drift). Resume after that, inside what the drift leaves of the margin.
     const driftMs = Math.round(Math.max(0, 1 - run.knob("rate")) * run.ttlMs);
-    const offsetMs = resumeOffsetMs(Math.max(1, margin - driftMs), run.meta.seed) + driftMs;
+    const offsetMs = resumeOffsetMs(Math.max(1, margin - driftMs), run.meta.seed);
     const expiresAt = grant?.expiresAt ?? Date.now();
     await run.step(`keep it paused until ${offsetMs} ms before its expires_at`, () =>
       run.until(expiresAt - offsetMs),

@@ -39,7 +39,9 @@ export const lateRenewReply: Scenario = {
           `a renew by ${leader.holder}`,
           3 * run.ttlMs,
         );
-        await run.until(grant.ts + latencyMs + Math.round(run.ttlMs / 40));
+        // Half a renew interval after the reply is due: it has been read (also on a loaded
+        // machine), and the next renew is not sent yet.
+        await run.until(grant.ts + latencyMs + Math.round(run.timings.renewIntervalMs / 2));
         const fault = await run.inject(processPause(leader.holder));
         run.note(
           `renew committed at expires_at ${new Date(grant.expiresAt ?? 0).toISOString()}; reply delivered; paused`,

@@ -35,13 +35,16 @@ export const leaseLostMidBatch: Scenario = {
       leader.holder,
       `queue a large batch; pause ${leader.holder} while an item is in flight`,
     );
-    await waitForTakeover(run, leader);
+    // Slowed while it is frozen, so that it wakes the moment the standby takes over: its stale write
+    // must reach the database before the new leader's first batch does (which comes a batch
+    // interval and an item's work after its acquire), or there is nothing left to fence.
     const latencyMs = run.knob("wakeLatencyMs");
     const slow = await inject(
       run,
-      `replies to ${leader.holder} will arrive ${latencyMs} ms late`,
+      `replies to ${leader.holder} will arrive ${latencyMs} ms late once it wakes`,
       latency(leader.holder, { latencyMs, streams: ["downstream"] }),
     );
+    await waitForTakeover(run, leader);
     await healAndRead(run, pause, leader.holder);
     await run.step(`let it work on for ${2 * latencyMs} ms, then the replies are on time again`, async () => {
       await run.hold(2 * latencyMs);

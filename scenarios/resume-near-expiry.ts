@@ -1,7 +1,7 @@
 // The paused leader wakes up a moment before its lease expires: inside its safety margin.
 import { seededRandom } from "../harness/random.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, identifyLeader, pauseBetweenBatches } from "./steps.ts";
+import { bringUp, healAndRead, identifyLeader, pauseClearOfRenewal } from "./steps.ts";
 
 /** Where inside the margin the resume lands, from the seed: 30-70 % of the margin before expires_at. */
 export function resumeOffsetMs(marginMs: number, seed: number): number {
@@ -32,7 +32,13 @@ export const resumeNearExpiry: Scenario = {
   async steps(run) {
     await bringUp(run);
     const leader = await identifyLeader(run);
-    const pause = await pauseBetweenBatches(
+    // A renew first: the first acquire's deadline may date from a slow cold start, not from a send.
+    await run.waitForLease(
+      (c) => c.holder === leader.holder && c.op === "UPDATE",
+      `a renew by ${leader.holder}`,
+      2 * run.ttlMs,
+    );
+    const pause = await pauseClearOfRenewal(
       run,
       leader.holder,
       `pause ${leader.holder} (SIGSTOP) between batches`,

@@ -238,6 +238,24 @@ export function pauseBetweenBatches(run: Run, worker: string, description: strin
 }
 
 /**
+ * Step: pauseBetweenBatches, but clear of a renewal: a renew that commits just before the pause
+ * may not have reached the worker, so its deadline would date from the renew before (a ttl/4
+ * earlier) while the database's expires_at moved on. The pause is lifted and tried again then.
+ */
+export async function pauseClearOfRenewal(run: Run, worker: string, description: string): Promise<ActiveFault> {
+  const guardMs = Math.max(50, Math.round(run.timings.renewIntervalMs / 5));
+  for (let attempt = 1; ; attempt++) {
+    const fault = await pauseBetweenBatches(run, worker, description);
+    const last = run.lastLeaseChange();
+    const tooClose =
+      last !== undefined && last.holder === worker && Math.abs(fault.window.start - last.ts) < guardMs;
+    if (!tooClose || attempt === MAX_PAUSE_ATTEMPTS) return fault;
+    run.note(`a renew of ${worker} committed ${Math.round(fault.window.start - last.ts)} ms before the pause; trying again`);
+    await fault.heal();
+  }
+}
+
+/**
  * Step: queue a batch, then freeze `worker` the moment it passes its gate for an item. It had a
  * moment to go on before the signal landed, so its evidence is read once it is quiet: if the item
  * went on, the pause is lifted and tried again on the next one.

@@ -121,6 +121,8 @@ export interface FaultWindow {
   target: string;
   start: WallMs;
   end: WallMs | null;
+  /** when the heal began (a resume signal takes effect at once; `end` is when the heal returned) */
+  healStartedAt?: WallMs;
   /** the harness confirmed the fault took effect */
   verified: boolean;
   detail: string;

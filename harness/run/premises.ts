@@ -131,8 +131,10 @@ const PREMISES = {
     if (!term) return missed(`${f.target} held no term when paused`);
     const margin =
       evidence.meta.workers.find((w) => w.id === f.target)?.safetyMarginMs ?? evidence.meta.safetyMarginMs;
-    // The expires_at in force when it woke: a renew after the resume may extend the term.
-    const before = (knownExpiresAt(term, f.end) ?? term.expiresAt) - f.end;
+    // The expires_at in force when it woke: a renew after the resume may extend the term (and may
+    // commit before the harness has returned from sending the resume).
+    const woke = f.healStartedAt ?? f.end;
+    const before = (knownExpiresAt(term, woke) ?? term.expiresAt) - woke;
     return before > 0 && before < margin
       ? held(`resumed ${Math.round(before)} ms before expires_at (margin ${margin} ms)`)
       : missed(
@@ -146,7 +148,7 @@ const PREMISES = {
     const term = heldAtFault(evidence, f);
     if (!term) return missed(`${f.target} held no term when paused`);
     const next = termsOf(evidence).find((t) => t.leaseName === term.leaseName && t.start > term.start);
-    const resumed = f.end;
+    const resumed = f.healStartedAt ?? f.end;
     if (resumed <= term.expiresAt)
       return missed(`resumed ${Math.round(term.expiresAt - resumed)} ms before its lease expired`);
     if (next && next.start <= resumed)

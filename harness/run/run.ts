@@ -256,6 +256,7 @@ export class Run {
       window,
       heal: async () => {
         if (healed) return;
+        window.healStartedAt = Date.now();
         await fault.heal(ctx);
         healed = true;
         window.end = Date.now();
