@@ -118,6 +118,14 @@ describe("worker profiles", () => {
     );
   });
 
+  it("loads a .ts config in a project without \"type\": \"module\" (a CommonJS default export)", async () => {
+    const dir = scratch({
+      "package.json": JSON.stringify({ name: "consumer" }),
+      "lease-chaos.config.ts": `const config = ${JSON.stringify(minimal())};\nexport default config;\n`,
+    });
+    expect((await loadProfileFile(path.join(dir, "lease-chaos.config.ts"))).roles).toHaveLength(1);
+  });
+
   it("loads the reference worker as one profile among others, with every evidence it can give", async () => {
     const p = await referenceProfile();
     expect(p.roles.map((r) => [r.name, r.lease, r.ids])).toEqual([

@@ -54,6 +54,15 @@ export async function loadProfileFile(file: string): Promise<Profile> {
           : await import(pathToFileURL(abs).href)
       ) as { default?: unknown };
       input = mod.default;
+      // A .ts file in a package without "type": "module" loads as CommonJS: its default export is
+      // then the default of the module's namespace.
+      if (
+        typeof input === "object" &&
+        input !== null &&
+        "default" in input &&
+        Object.keys(input).every((k) => k === "default" || k === "__esModule")
+      )
+        input = (input as { default: unknown }).default;
     } catch (err) {
       throw new ProfileError(`${abs}: the module failed to load: ${(err as Error).message}`, { cause: err });
     }
