@@ -11,6 +11,7 @@ import { dockerUnavailable } from "../harness/env/start-environment.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
 import { pauseDrill } from "./pause-drill.ts";
 import "./support/matchers.ts";
+import { latencyTakeover, WatchProcess } from "./support/watch-flow.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FILE = path.join(ROOT, "docker-compose.chaos.yml");
@@ -41,7 +42,9 @@ describe.skipIf(unavailable !== null && !required)("docker-compose.chaos.yml", (
     if (unavailable) throw new Error(`the compose stack cannot run here: ${unavailable}`);
     compose("up", "-d");
   }, 180_000);
+  let watch: WatchProcess | null = null;
   afterAll(() => {
+    watch?.kill();
     if (!unavailable) compose("down", "--timeout", "2");
     fs.rmSync(reportDir, { recursive: true, force: true });
   }, 60_000);
@@ -56,6 +59,18 @@ describe.skipIf(unavailable !== null && !required)("docker-compose.chaos.yml", (
     });
     expect(result).toPassEveryCheck();
     // The harness attached: it neither stopped nor removed the stack.
+    expect(compose("ps", "-q").trim().split("\n").length).toBeGreaterThanOrEqual(6);
+  });
+
+  test("watch --provider compose, inject latency on the leader for 8 s from another terminal: takeover, Ctrl-C, a report", async () => {
+    const folder = path.join(reportDir, "watch");
+    watch = new WatchProcess(["--provider", "compose", "--ttl-ms", String(TTL_MS), "--report-dir", folder], {
+      ...env,
+      LEASE_CHAOS_WATCH_FILE: path.join(reportDir, "watch.json"),
+    });
+    await watch.seen(/watching fwd-a, fwd-b, sweep-a, sweep-b on compose/, 60_000);
+    await latencyTakeover(watch, folder, 1_500, 8_000);
+    // Attached, not owned: the stack is still up.
     expect(compose("ps", "-q").trim().split("\n").length).toBeGreaterThanOrEqual(6);
   });
 });

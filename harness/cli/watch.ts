@@ -3,6 +3,7 @@ import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
 import { newSeed } from "../random.ts";
 import { runId, targetLease } from "../run/run-scenario.ts";
+import { readWatchState } from "../watch/control.ts";
 import { Watch } from "../watch/watch.ts";
 import {
   choiceOption,
@@ -75,6 +76,12 @@ exit 0 every check passed, 1 a check failed, 2 bad input, 3 unknown`,
     if (toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(toxiproxyUrl))
       throw new UsageError(
         `--toxiproxy-url must be an http URL such as http://127.0.0.1:8474, got ${JSON.stringify(toxiproxyUrl)}`,
+      );
+    // One watch per state file: refused before anything starts.
+    const other = readWatchState();
+    if (other)
+      throw new UsageError(
+        `a watch is already running (pid ${other.pid}, started ${new Date(other.startedAt).toISOString()}); stop it first or give this one its own LEASE_CHAOS_WATCH_FILE`,
       );
     const id = runId(seed);
     const reportDir = reportDirOption(values, path.join("reports", `watch-${id}`));
