@@ -103,7 +103,7 @@ describe("no-batch-after-local-expiry", () => {
   });
 
   // Judgement call kept visible: a lease stolen before its expiry makes the old holder's in-deadline
-  // work fall outside its term too (DESIGN: a term ends at the next acquisition).
+  // work fall outside its term too (docs/lease-protocol.md: a term ends at the next acquisition).
   it("flags work after an early takeover as past the term's end, not past expiry", () => {
     const e = history().acquire("fwd-a", 1, 0).acquire("fwd-b", 2, 4_000).batch("fwd-a", 5_000, 1).build();
     const r = check.run(e);

@@ -11,7 +11,7 @@ import { unknown } from "./result.ts";
 import { singleLeader } from "./single-leader.ts";
 import { takeoverWithinTtl } from "./takeover-within-ttl.ts";
 
-/** Every invariant, in the order of the verdict table (DESIGN "Invariants"). */
+/** Every invariant, in the order of the verdict table (docs/checks.md). */
 export const checks: Check[] = [
   noBatchAfterLocalExpiry,
   fencedEffectsWithinTerm,

@@ -216,7 +216,7 @@ export function history(meta: Partial<RunMeta> = {}) {
 }
 
 /**
- * The pause drill done right (DESIGN F1): fwd-a leads under epoch 1 (renewed until 6 s, expires at 16 s),
+ * The pause drill done right (F1, docs/runbook-drill.md): fwd-a leads under epoch 1 (renewed until 6 s, expires at 16 s),
  * is paused 7-22 s; fwd-b acquires epoch 2 at 17 s (1 s after expiry, within ttl) and delivers;
  * fwd-a resumes, warns `lease expired locally` and stands by; the backlog drains by 24 s.
  */
