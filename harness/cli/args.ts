@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { closest } from "../closest.ts";
 import { UsageError } from "../errors.ts";
+
+export { closest };
 
 /** One option of a command: its type, default and help line. */
 export interface OptionSpec {
@@ -29,7 +32,12 @@ export function parseOptions(argv: string[], specs: OptionSpecs, allowPositional
         },
       ]),
     );
-    const parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const parsed = parseArgs({
+      args: joinNegativeValues(argv, specs),
+      options,
+      allowPositionals,
+      strict: true,
+    });
     return {
       values: parsed.values as Record<string, string | boolean | undefined> & { set?: string[] },
       positionals: parsed.positionals,
@@ -37,6 +45,22 @@ export function parseOptions(argv: string[], specs: OptionSpecs, allowPositional
   } catch (err) {
     throw new UsageError(inOurWords((err as Error).message, specs));
   }
+}
+
+// `--offset-ms -1500`: Node's parser takes a value that starts with a dash for an option and calls
+// the pair ambiguous. A number after an option that takes a value is that option's value.
+function joinNegativeValues(argv: string[], specs: OptionSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = /^--([\w-]+)$/.exec(arg)?.[1];
+    if (name && specs[name]?.type === "string" && next !== undefined && /^-\d+(\.\d+)?$/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 // Node's parser speaks of itself; say what was wrong and what was meant.
@@ -55,28 +79,6 @@ function inOurWords(message: string, specs: OptionSpecs): string {
   return message
     .replace(/^TypeError \[[A-Z_]+\]: /, "")
     .replace(/\. To specify a positional argument.*$/, "");
-}
-
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
-}
-
-/** The name nearest to `given`, when it is near enough to be a typo. */
-export function closest(given: string, names: string[]): string | undefined {
-  const scored = names.map((n) => [n, distance(given, n)] as const).sort((x, y) => x[1] - y[1]);
-  const best = scored[0];
-  return best && best[1] <= Math.max(2, Math.floor(given.length / 3)) ? best[0] : undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { closest } from "../closest.ts";
 import { UsageError } from "../errors.ts";
 import type { Timings } from "./timing.ts";
 
@@ -43,9 +44,7 @@ export function resolveKnobs(
   const all = knobs ?? {};
   for (const name of Object.keys(sets))
     if (!all[name]) {
-      const near = Object.keys(all).find(
-        (k) => k.toLowerCase() === name.toLowerCase() || k.startsWith(name.slice(0, 4)),
-      );
+      const near = closest(name, Object.keys(all));
       throw new UsageError(
         `--set ${name}: ${scenario} has no knob ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""} (its knobs: ${Object.keys(all).join(", ") || "none"}; lease-chaos help scenario ${scenario})`,
       );
@@ -70,10 +69,14 @@ export function resolveKnobs(
 
 /** Knobs' help lines, for `list --verbose` and `help scenario NAME`. */
 export function describeKnobs(knobs: Knobs | undefined, t: Timings, seed: number): string[] {
-  return Object.entries(knobs ?? {}).map(
-    ([name, k]) =>
-      `${name.padEnd(16)} ${k.help} (default ${k.default(t, seed)} at ttl ${t.ttlMs} ms; ${k.min}..${k.max})`,
-  );
+  return Object.entries(knobs ?? {}).map(([name, k]) => {
+    // A default drawn from the seed differs from run to run: say so, with this seed's value.
+    const drawn = [seed + 1, seed + 2, seed + 3].some((s) => k.default(t, s) !== k.default(t, seed));
+    const def = drawn
+      ? `default drawn from the seed, ${k.default(t, seed)} at seed ${seed}`
+      : `default ${k.default(t, seed)}`;
+    return `${name.padEnd(16)} ${k.help} (${def}, ttl ${t.ttlMs} ms; ${k.min}..${k.max})`;
+  });
 }
 
 /** The common knobs: how long a fault is kept on, how much latency. */
