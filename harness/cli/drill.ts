@@ -1,6 +1,5 @@
 import { pauseDrill } from "../../scenarios/pause-drill.ts";
 import { PROVIDERS } from "../env/start-environment.ts";
-import { UsageError } from "../errors.ts";
 import { writeJunit } from "../report/junit.ts";
 import { runScenario, targetLease } from "../run/run-scenario.ts";
 import {
@@ -14,7 +13,7 @@ import {
 import { type Command, exitOf } from "./command.ts";
 import { junitOption } from "./outputs.ts";
 import { printRun, runJson } from "./print-run.ts";
-import { CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
+import { bugOption, CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
 
 const OPTIONS: OptionSpecs = {
   config: CONFIG_OPTION,
@@ -47,12 +46,7 @@ export const drillCommand: Command = {
     const profile = await profileFromOption(values.config);
     const lease = typeof values.lease === "string" ? targetLease(profile, values.lease) : undefined;
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const bug = typeof values.bug === "string" ? values.bug : null;
-    const variants = Object.keys(profile.data.variants);
-    if (bug !== null && !variants.includes(bug))
-      throw new UsageError(
-        `--bug ${JSON.stringify(bug)} is not a variant of profile ${profile.name}; valid: ${variants.join(", ") || "none"}`,
-      );
+    const bug = bugOption(values, profile);
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 });
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
     // Checked before anything starts: a folder that cannot be written must not lose a finished run.

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { UsageError } from "../errors.ts";
 import { findConfig, loadProfileFile } from "../profile/load.ts";
 import type { Profile } from "../profile/profile.ts";
 import { referenceProfile } from "../profile/reference.ts";
@@ -28,4 +29,28 @@ export function configArg(profile: Profile): string {
   return profile.source.startsWith("built-in")
     ? ""
     : ` --config ${path.relative(process.cwd(), profile.source) || profile.source}`;
+}
+
+/** --bug: one of the profile's variants, or null; a UsageError listing the valid ones otherwise. */
+export function bugOption(
+  values: Record<string, string | boolean | undefined>,
+  profile: Profile,
+): string | null {
+  const bug = typeof values.bug === "string" ? values.bug : null;
+  const variants = Object.keys(profile.data.variants);
+  if (bug !== null && !variants.includes(bug))
+    throw new UsageError(
+      `--bug ${JSON.stringify(bug)} is not a variant of profile ${profile.name}; valid: ${variants.join(", ") || "none"}`,
+    );
+  return bug;
+}
+
+/** --toxiproxy-url, else LEASE_CHAOS_TOXIPROXY_URL: an http URL, or undefined. */
+export function toxiproxyUrlOption(values: Record<string, string | boolean | undefined>): string | undefined {
+  const url = (values["toxiproxy-url"] as string | undefined) ?? process.env.LEASE_CHAOS_TOXIPROXY_URL;
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
+    throw new UsageError(
+      `--toxiproxy-url must be an http URL such as http://127.0.0.1:8474, got ${JSON.stringify(url)}`,
+    );
+  return url;
 }

@@ -22,8 +22,15 @@ import { type Command, exitOf } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import { expectedMs, inParallel, junitOption, overridesPrefix, withPool } from "./outputs.ts";
 import { printRun, runJson } from "./print-run.ts";
-import { CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
-import { shardJobs, shardOption } from "./shard.ts";
+import {
+  bugOption,
+  CONFIG_OPTION,
+  configArg,
+  LEASE_OPTION,
+  profileFromOption,
+  toxiproxyUrlOption,
+} from "./profile-option.ts";
+import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   all: { type: "boolean", help: "run every scenario of the catalogue (the main ones on every lease too)" },
@@ -101,23 +108,12 @@ export const runCommand: Command = {
             name: target === leasesOf(profile)[0] ? scenario : `${scenario}@${target}`,
           };
         });
-    const bug = typeof values.bug === "string" ? values.bug : null;
-    const variants = Object.keys(profile.data.variants);
-    if (bug !== null && !variants.includes(bug))
-      throw new UsageError(
-        `--bug ${JSON.stringify(bug)} is not a variant of profile ${profile.name}; valid: ${variants.join(", ") || "none"}`,
-      );
+    const bug = bugOption(values, profile);
     const repeat = intOption(values, "repeat", { min: 1, max: 1000 }) ?? 1;
     const firstSeed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
-    const toxiproxyUrl =
-      (values["toxiproxy-url"] as string | undefined) ?? process.env.LEASE_CHAOS_TOXIPROXY_URL;
-    if (toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(toxiproxyUrl)) {
-      throw new UsageError(
-        `--toxiproxy-url must be an http URL such as http://127.0.0.1:8474, got ${JSON.stringify(toxiproxyUrl)}`,
-      );
-    }
+    const toxiproxyUrl = toxiproxyUrlOption(values);
     const root = reportDirOption(values, path.join("reports", `run-${Date.now()}`));
     const junit = junitOption(values);
     const shard = shardOption(values);
@@ -133,7 +129,7 @@ export const runCommand: Command = {
       .map(([k, v]) => ` --set ${k}=${v}`)
       .join("");
     const base = timingsFor(ttlMs);
-    const mine = shardJobs(chosen, shard, (e) => expectedMs(e.scenario, base, firstSeed) * repeat);
+    const mine = shardJobs(chosen, shard, (e) => expectedMs(e.scenario, base, BALANCE_SEED) * repeat);
     if (shard)
       log(
         `shard ${shard.index}/${shard.count}: ${mine.length} of ${chosen.length} scenarios (${mine.map((e) => e.name).join(", ")})`,

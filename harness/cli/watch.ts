@@ -15,7 +15,14 @@ import {
 } from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
 import { printRun } from "./print-run.ts";
-import { CONFIG_OPTION, configArg, LEASE_OPTION, profileFromOption } from "./profile-option.ts";
+import {
+  bugOption,
+  CONFIG_OPTION,
+  configArg,
+  LEASE_OPTION,
+  profileFromOption,
+  toxiproxyUrlOption,
+} from "./profile-option.ts";
 
 const OPTIONS: OptionSpecs = {
   config: CONFIG_OPTION,
@@ -63,20 +70,10 @@ exit 0 every check passed, 1 a check failed, 2 bad input, 3 unknown`,
     const profile = await profileFromOption(values.config);
     const lease = targetLease(profile, typeof values.lease === "string" ? values.lease : undefined);
     const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const bug = typeof values.bug === "string" ? values.bug : null;
-    const variants = Object.keys(profile.data.variants);
-    if (bug !== null && !variants.includes(bug))
-      throw new UsageError(
-        `--bug ${JSON.stringify(bug)} is not a variant of profile ${profile.name}; valid: ${variants.join(", ") || "none"}`,
-      );
+    const bug = bugOption(values, profile);
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
-    const toxiproxyUrl =
-      (values["toxiproxy-url"] as string | undefined) ?? process.env.LEASE_CHAOS_TOXIPROXY_URL;
-    if (toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(toxiproxyUrl))
-      throw new UsageError(
-        `--toxiproxy-url must be an http URL such as http://127.0.0.1:8474, got ${JSON.stringify(toxiproxyUrl)}`,
-      );
+    const toxiproxyUrl = toxiproxyUrlOption(values);
     // One watch per state file: refused before anything starts.
     const other = readWatchState();
     if (other)
