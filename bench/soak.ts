@@ -9,7 +9,7 @@ import { reportDirOption } from "../harness/cli/args.ts";
 import { Countdown } from "../harness/cli/countdown.ts";
 import { expectedMs } from "../harness/cli/outputs.ts";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
-import { shardJobs, shardOption } from "../harness/cli/shard.ts";
+import { BALANCE_SEED, shardJobs, shardOption } from "../harness/cli/shard.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
 import { timingsFor } from "../harness/run/timing.ts";
@@ -52,7 +52,7 @@ const jobs = [
 ].filter((j) => !only || only.includes(j.entry.name));
 const shard = shardOption(values);
 const base = timingsFor(ttlMs);
-const mine = shardJobs(jobs, shard, (j) => expectedMs(j.entry.scenario, base, seed) * runs);
+const mine = shardJobs(jobs, shard, (j) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * runs);
 if (shard) console.log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${jobs.length} jobs`);
 
 console.log(`soak: ${runs} runs of ${mine.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms`);

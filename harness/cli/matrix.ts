@@ -20,7 +20,7 @@ import { type Command, EXIT } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import { expectedMs, inParallel, junitOption, withPool } from "./outputs.ts";
 import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
-import { shardJobs, shardOption } from "./shard.ts";
+import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   config: CONFIG_OPTION,
@@ -43,6 +43,7 @@ const OPTIONS: OptionSpecs = {
     type: "string",
     help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
   },
+  jobs: { type: "string", help: "run up to N cells side by side on one shared cluster (default 1)" },
   json: { type: "boolean", help: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}' },
 };
 
@@ -126,7 +127,7 @@ export const matrixCommand: Command = {
         )
         .map((entry) => ({ variant, entry }));
     });
-    const jobs = shardJobs(all, shard, (j) => expectedMs(j.entry.scenario, base, seed) * repeat);
+    const jobs = shardJobs(all, shard, (j) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * repeat);
     if (shard) log(`shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} cells`);
     const finished: JunitRun[] = [];
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
@@ -145,7 +146,17 @@ export const matrixCommand: Command = {
           reportDir: path.join(root, variant, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
         });
         const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-        finished.push({ result, wallMs: result.wallMs });
+        finished.push({
+          result,
+          wallMs: result.wallMs,
+          ...(variant === REFERENCE
+            ? {}
+            : {
+                caughtBy: (expectedBy[variant] ?? [])
+                  .filter((c) => c.scenario === entry.name)
+                  .map((c) => c.check),
+              }),
+        });
         if (junit) writeJunit(junit, finished, "lease-chaos matrix");
         log(
           `  ${variant.padEnd(28)} ${entry.name.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,

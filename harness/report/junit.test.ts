@@ -66,4 +66,24 @@ describe("JUnit XML", () => {
     expect(first.error.type).toBe("unknown");
     expect(first.error["#text"]).toContain("UNKNOWN run: premise lease-changed-hands did not hold");
   });
+
+  it("passes a negative control that is caught, fails one that is not", () => {
+    const buggy = pauseDrill()
+      .log("fwd-a", 22_010, LOG_MSG.batchStarted, 1)
+      .build();
+    const caught = { ...file(buggy), bug: "cached-leader" };
+    expect(caught.verdict).toBe("fail");
+    const ok = parse(junitXml([{ result: caught, caughtBy: ["no-batch-after-local-expiry"] }]));
+    expect(ok.testsuites).toMatchObject({ failures: "0", errors: "0" });
+    expect(ok.testsuites.testsuite.testcase.map((c: { name: string }) => c.name)).toEqual([
+      "pause-drill [cached-leader] is caught",
+      "pause-drill [cached-leader] › no-batch-after-local-expiry fails",
+    ]);
+    const missed = { ...file(), bug: "cached-leader" };
+    const bad = parse(junitXml([{ result: missed, caughtBy: ["no-batch-after-local-expiry"] }]));
+    expect(bad.testsuites).toMatchObject({ failures: "2" });
+    expect(bad.testsuites.testsuite.testcase[0].failure.message).toMatch(
+      /^not caught: no-batch-after-local-expiry must fail on cached-leader; the run's verdict was pass/,
+    );
+  });
 });

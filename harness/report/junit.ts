@@ -19,6 +19,11 @@ const esc = (text: string) =>
 export interface JunitRun {
   result: VerdictFile;
   wallMs?: number;
+  /**
+   * A negative control (a matrix cell of a bug variant): the checks that must fail on it. Its cases
+   * pass when the bug is caught; an empty list is a cell with no expectation (informational).
+   */
+  caughtBy?: string[];
 }
 
 function evidenceText(r: VerdictFile, checkId?: string): string {
@@ -44,30 +49,54 @@ function testCase(name: string, classname: string, seconds: number, verdict: str
   return `${open}><${tag} message="${esc(first)}" type="${verdict}">${esc(body)}</${tag}></testcase>`;
 }
 
+// A negative control's cases: the run is caught when one of the checks that must fail did.
+function caughtByCases(
+  r: VerdictFile,
+  suite: string,
+  seconds: number,
+  caughtBy: string[] | undefined,
+): string[] | null {
+  if (caughtBy === undefined) return null;
+  const name = `${r.scenario} [${r.bug}]`;
+  if (caughtBy.length === 0) return [testCase(`${name} (no expectation)`, suite, seconds, "pass", "")];
+  const failed = r.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
+  const caught = caughtBy.some((id) => failed.includes(id));
+  const body = caught
+    ? ""
+    : `not caught: ${caughtBy.join(" or ")} must fail on ${r.bug}; the run's verdict was ${r.verdict}${failed.length ? ` (failed: ${failed.join(", ")})` : ""}\n${evidenceText(r)}\nreproduce: ${r.reproduce}`;
+  return [
+    testCase(`${name} is caught`, suite, seconds, caught ? "pass" : "fail", body),
+    ...caughtBy.map((id) =>
+      testCase(
+        `${name} › ${id} fails`,
+        suite,
+        0,
+        failed.includes(id) ? "pass" : "fail",
+        failed.includes(id) ? "" : `${id} did not fail on ${r.bug}\n${evidenceText(r, id)}`,
+      ),
+    ),
+  ];
+}
+
 /** The JUnit XML document of some runs. */
 export function junitXml(runs: JunitRun[], name = "lease-chaos"): string {
-  const suites = runs.map(({ result: r, wallMs }) => {
+  const suites = runs.map(({ result: r, wallMs, caughtBy }) => {
     const seconds = (wallMs ?? Number(r.metrics.wallMs ?? 0)) / 1000;
     const suite = `${r.scenario}${r.bug ? ` [${r.bug}]` : ""} seed ${r.seed}`;
-    const cases = [
+    const cases = caughtByCases(r, suite, seconds, caughtBy) ?? [
       testCase(r.scenario, suite, seconds, r.verdict, evidenceText(r)),
       ...r.checks.map((c) => testCase(`${r.scenario} › ${c.id}`, suite, 0, c.verdict, evidenceText(r, c.id))),
     ];
-    const failures = [r.verdict, ...r.checks.map((c) => c.verdict)].filter((v) => v === "fail").length;
-    const errors = [r.verdict, ...r.checks.map((c) => c.verdict)].filter((v) => v === "unknown").length;
+    const failures = cases.filter((c) => c.includes("<failure")).length;
+    const errors = cases.filter((c) => c.includes("<error")).length;
     return `  <testsuite name="${esc(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">\n    ${cases.join("\n    ")}\n  </testsuite>`;
   });
-  const totals = runs.reduce(
-    (t, { result: r }) => {
-      const all = [r.verdict, ...r.checks.map((c) => c.verdict)];
-      return {
-        tests: t.tests + all.length,
-        failures: t.failures + all.filter((v) => v === "fail").length,
-        errors: t.errors + all.filter((v) => v === "unknown").length,
-      };
-    },
-    { tests: 0, failures: 0, errors: 0 },
-  );
+  const count = (re: RegExp) => suites.reduce((n, x) => n + Number(re.exec(x)?.[1] ?? 0), 0);
+  const totals = {
+    tests: count(/ tests="(\d+)"/),
+    failures: count(/ failures="(\d+)"/),
+    errors: count(/ errors="(\d+)"/),
+  };
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${esc(name)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
