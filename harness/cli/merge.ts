@@ -15,17 +15,30 @@ const OPTIONS: OptionSpecs = {
   json: { type: "boolean", help: 'print one JSON object: {"verdict","runs":[...],"variants":[...]}' },
 };
 
-/** Every verdict.json under the folders (a run folder, or a root of many), in path order. */
+/**
+ * Every run's verdict.json under the folders (a run folder, or a root of many), in path order. A
+ * run folder holds events.jsonl too; a merged summary (an earlier --out) is not a run and is
+ * skipped, and a folder reached twice (named twice, or inside another one named) counts once.
+ */
 function findVerdicts(dirs: string[]): { dir: string; file: VerdictFile }[] {
   const found: { dir: string; file: VerdictFile }[] = [];
+  const seen = new Set<string>();
   const walk = (dir: string) => {
+    const real = fs.realpathSync(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-    if (entries.some((e) => e.isFile() && e.name === "verdict.json")) {
+    const isRun =
+      entries.some((e) => e.isFile() && e.name === "verdict.json") &&
+      entries.some((e) => e.isFile() && e.name === "events.jsonl");
+    if (isRun) {
+      let file: VerdictFile;
       try {
-        found.push({ dir, file: JSON.parse(fs.readFileSync(path.join(dir, "verdict.json"), "utf8")) });
+        file = JSON.parse(fs.readFileSync(path.join(dir, "verdict.json"), "utf8"));
       } catch (err) {
         throw new UsageError(`${path.join(dir, "verdict.json")} does not parse: ${(err as Error).message}`);
       }
+      if (typeof file.scenario === "string" && Array.isArray(file.checks)) found.push({ dir, file });
       return;
     }
     for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
