@@ -123,3 +123,23 @@ export function realTime(workerTs: number, clock: ClockSetting & { since: number
   // worker = real + offset + (real - since) * (rate - 1)
   return (workerTs - clock.offsetMs + clock.since * (clock.rate - 1)) / clock.rate;
 }
+
+// How far a line's own time may lie after the moment it was read (clock resolution, rounding).
+const FUTURE_TOLERANCE_MS = 25;
+
+/**
+ * The real time of a line stamped `workerTs` by a worker under a clock fault, read at `receivedAt`.
+ * The fault reaches the process a little after the harness sets it (libfaketime reads its setting
+ * again only now and then), so a line may still carry the old clock: of the stamp as written and
+ * the stamp corrected, the one that is not in the future and lies nearer to when it was read wins.
+ */
+export function lineRealTime(
+  workerTs: number,
+  clock: ClockSetting & { since: number },
+  receivedAt: number,
+): number {
+  const corrected = realTime(workerTs, clock);
+  const candidates = [corrected, workerTs].filter((t) => t <= receivedAt + FUTURE_TOLERANCE_MS);
+  if (candidates.length === 0) return corrected;
+  return candidates.reduce((best, t) => (Math.abs(receivedAt - t) < Math.abs(receivedAt - best) ? t : best));
+}

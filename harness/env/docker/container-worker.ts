@@ -5,7 +5,7 @@ import type Dockerode from "dockerode";
 import type { LineParser } from "../../observe/adapters/log-line.ts";
 import { parseRfc3339 } from "../../observe/adapters/time.ts";
 import type { WorkerSpec } from "../../observe/evidence.ts";
-import { realTime } from "../launch.ts";
+import { lineRealTime } from "../launch.ts";
 import type { ClockSetting, EventSink, WorkerState } from "../provider.ts";
 
 const LOG_TAIL_LINES = 30;
@@ -126,7 +126,7 @@ export class ContainerWorker {
           leaseName: this.spec.leaseName,
           stream,
           receivedAt,
-          ...(clock ? { clockCorrection: (ts: number) => realTime(ts, clock) } : {}),
+          ...(clock ? { clockCorrection: (ts: number) => lineRealTime(ts, clock, receivedAt) } : {}),
         });
         this.#remember(text, event?.parsed ? "parsed" : "other");
         if (event) this.sink(event);

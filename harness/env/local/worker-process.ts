@@ -9,7 +9,7 @@ import {
   faketimeSpec,
   instanceValues,
   LIBFAKETIME,
-  realTime,
+  lineRealTime,
   renderLaunch,
   writeFiles,
 } from "../launch.ts";
@@ -148,7 +148,7 @@ export class WorkerProcess {
           leaseName: spec.leaseName,
           stream,
           receivedAt,
-          ...(clock ? { clockCorrection: (ts: number) => realTime(ts, clock) } : {}),
+          ...(clock ? { clockCorrection: (ts: number) => lineRealTime(ts, clock, receivedAt) } : {}),
         });
         if (event) this.ctx.sink(event);
       });
