@@ -31,4 +31,17 @@ describe("premises", () => {
     const [p] = evaluatePremises(e, ["resumed-inside-margin"]);
     expect(p).toMatchObject({ held: true, detail: "resumed 600 ms before expires_at (margin 1000 ms)" });
   });
+
+  it("target-term-ended: the shutdown's release after observation is not the fault's doing", () => {
+    // Latency too small to matter: the term runs on until the harness stops the workers at 40 s.
+    const e = history({ observedUntil: at(30_000) })
+      .acquire("fwd-a", 1, 0)
+      .renewEvery("fwd-a", 1, 2_500, 30_000, 2_500)
+      .fault("latency", "fwd-a", 4_000, 20_000)
+      .release("fwd-a", 1, 30_500)
+      .build();
+    const [p] = evaluatePremises(e, ["target-term-ended"]);
+    expect(p).toMatchObject({ held: false });
+    expect(p?.detail).toMatch(/never ended/);
+  });
 });

@@ -45,7 +45,8 @@ const PREMISES = {
       return missed(
         `${f.target} held no term of its lease when ${f.fault} began at ${sinceStart(evidence.meta, f.start)}`,
       );
-    if (term.endReason === "open")
+    // The shutdown's releases come after observation: they are not the fault's doing.
+    if (term.endReason === "open" || term.end > evidence.meta.observedUntil)
       return missed(`${f.target}'s epoch ${term.epoch} never ended (the fault did not make it lapse)`);
     return held(
       `${f.target}'s epoch ${term.epoch} ${term.endReason} at ${sinceStart(evidence.meta, term.end)}`,
@@ -58,7 +59,11 @@ const PREMISES = {
     const term = heldAtFault(evidence, f);
     if (!term) return missed(`${f.target} held no term when ${f.fault} began`);
     const next = termsOf(evidence).find(
-      (t) => t.leaseName === term.leaseName && t.start >= term.start && t.epoch !== term.epoch,
+      (t) =>
+        t.leaseName === term.leaseName &&
+        t.start >= term.start &&
+        t.epoch !== term.epoch &&
+        t.start <= evidence.meta.observedUntil,
     );
     return next
       ? held(`${next.holder} acquired epoch ${next.epoch} at ${sinceStart(evidence.meta, next.start)}`)
@@ -138,7 +143,7 @@ const PREMISES = {
     return before > 0 && before < margin
       ? held(`resumed ${Math.round(before)} ms before expires_at (margin ${margin} ms)`)
       : missed(
-          `resumed ${Math.round(-before)} ms ${before > 0 ? "before" : "after"} expires_at, outside its ${margin} ms margin`,
+          `resumed ${Math.round(Math.abs(before))} ms ${before > 0 ? "before" : "after"} expires_at, outside its ${margin} ms margin`,
         );
   },
   /** the worker was resumed after its lease expired and before anyone took it over */
