@@ -96,9 +96,11 @@ exit 0 injected and verified, 2 bad input or no watch running, 3 the fault did n
     );
     for (const w of answer.windows) console.log(`  ${w.id}: ${w.detail}`);
     console.log(
-      answer.healAt === null
-        ? `  on until \`lease-chaos heal ${answer.id}\` (or the watch stops)`
-        : `  heals itself at ${at(answer.healAt)}`,
+      answer.instant
+        ? "  done: nothing stays on, nothing to heal"
+        : answer.healAt === null
+          ? `  on until \`lease-chaos heal ${answer.id}\` (or the watch stops)`
+          : `  heals itself at ${at(answer.healAt)}`,
     );
     return EXIT.pass;
   },

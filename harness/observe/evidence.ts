@@ -125,6 +125,8 @@ export interface FaultWindow {
   healStartedAt?: WallMs;
   /** the harness confirmed the fault took effect */
   verified: boolean;
+  /** a watch's injection that did not take effect and was undone at once: evidence, not a reason for unknown */
+  withdrawn?: boolean;
   detail: string;
   /** the scenario's claim that a correct system rides this fault out with no change of holder */
   tolerable?: boolean;

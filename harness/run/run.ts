@@ -264,7 +264,12 @@ export class Run {
       },
     };
     this.faults.push(active);
-    await fault.inject(ctx);
+    try {
+      await fault.inject(ctx);
+    } catch (err) {
+      window.detail = `not applied: ${(err as Error).message}`;
+      throw err;
+    }
     try {
       window.detail = await fault.verify(ctx);
       window.verified = true;

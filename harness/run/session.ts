@@ -319,7 +319,7 @@ export class Session {
     const { timings, progress, profile } = spec;
     reasons.push(...(await run.healAll()));
     for (const f of run.faults)
-      if (!f.window.verified) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
+      if (!f.window.verified && !f.window.withdrawn) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
     const workload = this.#workload as Workload;
     workload.stopProducing();
     const healedAt = run.healedAt;

@@ -67,6 +67,11 @@ export const KIND_HELP: Record<InjectKind, { what: string; options: (keyof Fault
 // Kinds whose heal undoes nothing: a duration means nothing for them.
 const INSTANT: ReadonlySet<InjectKind> = new Set(["restart"]);
 
+/** True for a fault that is over once applied (a restart): nothing stays on, nothing to heal. */
+export function isInstant(kind: InjectKind): boolean {
+  return INSTANT.has(kind);
+}
+
 const FLAG: Record<string, string> = {
   latencyMs: "--latency-ms",
   jitterMs: "--jitter-ms",

@@ -27,7 +27,7 @@ import { clock, Session } from "../run/session.ts";
 import { timingsFor } from "../run/timing.ts";
 import { ControlServer, type WatchState } from "./control.ts";
 import { Narrator } from "./narrator.ts";
-import { checkRequest, describeRequest, type FaultRequest, streamsOf } from "./request.ts";
+import { checkRequest, describeRequest, type FaultRequest, isInstant, streamsOf } from "./request.ts";
 
 /** How a watch is opened. */
 export interface WatchOptions {
@@ -64,6 +64,8 @@ export interface InjectAnswer {
   description: string;
   windows: { id: string; target: string; detail: string; start: number }[];
   healAt: number | null;
+  /** over once applied (a restart): nothing to heal */
+  instant: boolean;
   t0: number;
 }
 
@@ -391,7 +393,13 @@ export class Watch {
         );
     } catch (err) {
       this.narrator.say(Date.now(), `inject ${injection.id} did not take effect: ${(err as Error).message}`);
-      await this.#healInjection(injection, "undone").catch(() => {});
+      // Undone at once, it stays in the evidence as an attempt; the engineer has been told (inject exits 3).
+      await this.#healInjection(injection, "undone").then(
+        () => {
+          for (const f of injection.faults) f.window.withdrawn = true;
+        },
+        () => {},
+      );
       throw err;
     }
     const start = injection.faults[0]?.window.start ?? Date.now();
@@ -400,7 +408,11 @@ export class Watch {
       `inject ${injection.id} verified: ${injection.faults.map((f) => f.window.detail).join("; ")}`,
     );
     let healAt: number | null = null;
-    if (request.forMs !== undefined) {
+    if (isInstant(request.kind)) {
+      // Over once applied: its window closes now and nothing is left to heal.
+      await this.#healInjection(injection, "instant");
+      healAt = injection.faults.at(-1)?.window.end ?? Date.now();
+    } else if (request.forMs !== undefined) {
       healAt = start + request.forMs;
       injection.timer = setTimeout(
         () =>
@@ -420,6 +432,7 @@ export class Watch {
         start: f.window.start,
       })),
       healAt,
+      instant: isInstant(request.kind),
       t0: this.session.t0,
     };
   }
@@ -434,7 +447,7 @@ export class Watch {
       throw new LeaseChaosError("E_HEAL", `heal of ${injection.id} failed: ${failures.join("; ")}`);
     injection.healed = true;
     const end = injection.faults.at(-1)?.window.end ?? Date.now();
-    if (why !== "undone")
+    if (why !== "undone" && why !== "instant")
       this.narrator.say(end, `heal ${injection.id}: ${describeRequest(injection.request)} is off (${why})`);
   }
 
