@@ -35,10 +35,10 @@ describe("no-needless-failover", () => {
     expect(r.violations[0]).toMatchObject({ worker: "fwd-a", epoch: 1, fault: "latency-5000" });
   });
 
-  it("judges nothing without a tolerable fault (and is unknown without lease history)", () => {
-    expect(
-      check.run(history().acquire("fwd-a", 1, 0).fault("latency", "fwd-a", 5_000, 25_000).build()).verdict,
-    ).toBe("pass");
+  it("does not apply without a tolerable fault, and never passes on nothing (unknown without lease history too)", () => {
+    const none = history().acquire("fwd-a", 1, 0).fault("latency", "fwd-a", 5_000, 25_000).build();
+    expect(check.applies?.(none)).toBe(false);
+    expect(check.run(none).verdict).toBe("unknown");
     expect(check.run(history().build()).verdict).toBe("unknown");
   });
 });

@@ -39,6 +39,8 @@ export class Recorder {
         unsubscribe();
         reject(new EvidenceTimeoutError(what, timeoutMs));
       }, timeoutMs);
+      // A wait nobody finished (a watcher left behind) must not keep the process alive on its own.
+      timer.unref();
       const unsubscribe = this.subscribe((event) => {
         if (!match(event)) return;
         clearTimeout(timer);

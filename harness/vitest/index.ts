@@ -69,8 +69,16 @@ export const test = base.extend<{
         return runScenario(scenario, { ttlMs: 2_000, bug: null, ...options, reportDir });
       },
     });
-    if (task.result?.state !== "fail")
+    if (task.result?.state !== "fail") {
       for (const r of reports) fs.rmSync(r, { recursive: true, force: true });
+      // The test's folder too, once empty, and the root when nothing else is kept there.
+      for (const dir of [folder, reportRoot()])
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          // Not empty, or never made.
+        }
+    }
   },
   environment: async ({ environmentOptions }, use) => {
     const env = await startEnvironment(environmentOptions);
