@@ -2,7 +2,14 @@
 import { clockFault } from "../harness/faults/clock.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { resumeOffsetMs } from "./resume-near-expiry.ts";
-import { bringUp, healAndRead, identifyLeader, inject, pauseClearOfRenewal } from "./steps.ts";
+import {
+  bringUp,
+  identifyLeader,
+  inject,
+  pauseClearOfRenewal,
+  resumeInsideMargin,
+  waitForRenew,
+} from "./steps.ts";
 
 /** How slow the leader's clocks run: 5 %, inside the reference's 10 % margin. */
 export const SKEW_RATE = 0.95;
@@ -37,29 +44,19 @@ export const clockRateSkew: Scenario = {
       clockFault(leader.holder, { offsetMs: 0, rate: run.knob("rate") }, async () => null),
     );
     // A renew under the skew first, so the deadline the worker computes is a skewed one.
-    await run.waitForLease(
-      (c) => c.holder === leader.holder && c.op === "UPDATE",
-      `a renew by ${leader.holder}`,
-      2 * run.ttlMs,
-    );
+    await waitForRenew(run, leader.holder);
     const pause = await pauseClearOfRenewal(
       run,
       leader.holder,
       `pause ${leader.holder} (SIGSTOP) between batches`,
     );
-    const grant = run.lastLeaseChange();
-    const margin =
-      run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
     // A slow clock stretches the worker's deadline by the drift: a correct one (expires_at minus the
     // margin, measured at 0.95x) closes about `drift` later in real time, at expires_at - (margin -
     // drift). Resume after that, inside what the drift leaves of the margin.
     const driftMs = Math.round(Math.max(0, 1 - run.knob("rate")) * run.ttlMs);
-    const offsetMs = resumeOffsetMs(Math.max(1, margin - driftMs), run.meta.seed);
-    const expiresAt = grant?.expiresAt ?? Date.now();
-    await run.step(`keep it paused until ${offsetMs} ms before its expires_at`, () =>
-      run.until(expiresAt - offsetMs),
+    await resumeInsideMargin(run, leader.holder, pause, (margin) =>
+      resumeOffsetMs(Math.max(1, margin - driftMs), run.meta.seed),
     );
-    await healAndRead(run, pause, leader.holder);
     await run.step("its clocks stop drifting", () => skew.heal());
   },
 };

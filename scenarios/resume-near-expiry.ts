@@ -1,7 +1,7 @@
 // The paused leader wakes up a moment before its lease expires: inside its safety margin.
 import { seededRandom } from "../harness/random.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
-import { bringUp, healAndRead, identifyLeader, pauseClearOfRenewal } from "./steps.ts";
+import { bringUp, identifyLeader, pauseClearOfRenewal, resumeInsideMargin, waitForRenew } from "./steps.ts";
 
 /** Where inside the margin the resume lands, from the seed: 30-70 % of the margin before expires_at. */
 export function resumeOffsetMs(marginMs: number, seed: number): number {
@@ -33,27 +33,15 @@ export const resumeNearExpiry: Scenario = {
     await bringUp(run);
     const leader = await identifyLeader(run);
     // A renew first: the first acquire's deadline may date from a slow cold start, not from a send.
-    await run.waitForLease(
-      (c) => c.holder === leader.holder && c.op === "UPDATE",
-      `a renew by ${leader.holder}`,
-      2 * run.ttlMs,
-    );
+    await waitForRenew(run, leader.holder);
     const pause = await pauseClearOfRenewal(
       run,
       leader.holder,
       `pause ${leader.holder} (SIGSTOP) between batches`,
     );
-    const grant = run.lastLeaseChange();
-    const margin =
-      run.workers.find((w) => w.id === leader.holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
     // The knob speaks of the run's margin; a worker with a margin of its own resumes inside that one.
-    const offsetMs =
-      margin === run.timings.safetyMarginMs ? run.knob("offsetMs") : resumeOffsetMs(margin, run.meta.seed);
-    const expiresAt = grant?.holder === leader.holder ? (grant.expiresAt ?? Date.now()) : Date.now();
-    await run.step(
-      `keep it paused until ${offsetMs} ms before its expires_at (inside its ${margin} ms margin)`,
-      () => run.until(expiresAt - offsetMs),
+    await resumeInsideMargin(run, leader.holder, pause, (margin) =>
+      margin === run.timings.safetyMarginMs ? run.knob("offsetMs") : resumeOffsetMs(margin, run.meta.seed),
     );
-    await healAndRead(run, pause, leader.holder);
   },
 };

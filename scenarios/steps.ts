@@ -4,7 +4,13 @@
 import { WorkerStartError } from "../harness/env/errors.ts";
 import type { Fault } from "../harness/faults/fault.ts";
 import { processPause } from "../harness/faults/process-pause.ts";
-import type { EvidenceEvent, LineKind, ProcessEvent, WorkerLog } from "../harness/observe/evidence.ts";
+import type {
+  EvidenceEvent,
+  LeaseChange,
+  LineKind,
+  ProcessEvent,
+  WorkerLog,
+} from "../harness/observe/evidence.ts";
 import { holdKnob, type Knobs } from "../harness/run/knobs.ts";
 import { type ActiveFault, ProfileNeedError, type Run } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
@@ -237,12 +243,46 @@ export function pauseBetweenBatches(run: Run, worker: string, description: strin
   });
 }
 
+/** Waits for `holder` to renew its lease (the deadline it computes then dates from a warm send). */
+export function waitForRenew(run: Run, holder: string): Promise<LeaseChange> {
+  return run.waitForLease(
+    (c) => c.holder === holder && c.op === "UPDATE",
+    `a renew by ${holder}`,
+    2 * run.ttlMs,
+  );
+}
+
+/**
+ * Steps: keep `holder` paused until `offsetOf(margin)` ms before the expires_at of its last grant
+ * (inside its safety margin), then resume it and read its next line.
+ */
+export async function resumeInsideMargin(
+  run: Run,
+  holder: string,
+  pause: ActiveFault,
+  offsetOf: (marginMs: number) => number,
+): Promise<WorkerLog | null> {
+  const grant = run.lastLeaseChange();
+  const margin = run.workers.find((w) => w.id === holder)?.safetyMarginMs ?? run.timings.safetyMarginMs;
+  const offsetMs = offsetOf(margin);
+  const expiresAt = grant?.holder === holder ? (grant.expiresAt ?? Date.now()) : Date.now();
+  await run.step(
+    `keep it paused until ${offsetMs} ms before its expires_at (inside its ${margin} ms margin)`,
+    () => run.until(expiresAt - offsetMs),
+  );
+  return healAndRead(run, pause, holder);
+}
+
 /**
  * Step: pauseBetweenBatches, but clear of a renewal: a renew that commits just before the pause
  * may not have reached the worker, so its deadline would date from the renew before (a ttl/4
  * earlier) while the database's expires_at moved on. The pause is lifted and tried again then.
  */
-export async function pauseClearOfRenewal(run: Run, worker: string, description: string): Promise<ActiveFault> {
+export async function pauseClearOfRenewal(
+  run: Run,
+  worker: string,
+  description: string,
+): Promise<ActiveFault> {
   const guardMs = Math.max(50, Math.round(run.timings.renewIntervalMs / 5));
   for (let attempt = 1; ; attempt++) {
     const fault = await pauseBetweenBatches(run, worker, description);
@@ -250,7 +290,9 @@ export async function pauseClearOfRenewal(run: Run, worker: string, description:
     const tooClose =
       last !== undefined && last.holder === worker && Math.abs(fault.window.start - last.ts) < guardMs;
     if (!tooClose || attempt === MAX_PAUSE_ATTEMPTS) return fault;
-    run.note(`a renew of ${worker} committed ${Math.round(fault.window.start - last.ts)} ms before the pause; trying again`);
+    run.note(
+      `a renew of ${worker} committed ${Math.round(fault.window.start - last.ts)} ms before the pause; trying again`,
+    );
     await fault.heal();
   }
 }

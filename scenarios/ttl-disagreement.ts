@@ -3,7 +3,7 @@ import { processPause } from "../harness/faults/process-pause.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { profileWorkers } from "../harness/run/scenario.ts";
 import { timingsFor } from "../harness/run/timing.ts";
-import { bringUp, healAndRead, identifyLeader, inject } from "./steps.ts";
+import { bringUp, healAndRead, identifyLeader, inject, waitForRenew } from "./steps.ts";
 
 /** The new replica's ttl: 1.5 x the run's. */
 const LONG = 1.5;
@@ -38,11 +38,7 @@ export const ttlDisagreement: Scenario = {
     const ttl = (id: string) => run.workers.find((w) => w.id === id)?.ttlMs ?? run.ttlMs;
     const pausedMs = Math.round(1.25 * run.ttlMs);
     // Right after a renew, so its own lease outlives the pause by a quarter of the run's ttl.
-    await run.waitForLease(
-      (c) => c.holder === leader.holder && c.op === "UPDATE",
-      `a renew by ${leader.holder}`,
-      2 * run.ttlMs,
-    );
+    await waitForRenew(run, leader.holder);
     const pause = await inject(
       run,
       `pause ${leader.holder} (ttl ${ttl(leader.holder)} ms) for ${pausedMs} ms`,
