@@ -72,16 +72,27 @@ export class Observer {
     return new Observer(client, db, profile);
   }
 
+  #queue: Promise<unknown> = Promise.resolve();
+
+  // One statement at a time on the harness's client: the samplers, the workload and the steps all
+  // use it, and pg wants a client's queries awaited one after another.
+  #query(sql: string, values?: unknown[]): Promise<pg.QueryResult> {
+    const run = () => this.client.query(sql, values);
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
   async #exec(where: string, sql: string, values?: unknown[]): Promise<pg.QueryResult> {
     try {
-      return await this.client.query(sql, values);
+      return await this.#query(sql, values);
     } catch (err) {
       throw new ProfileSqlError(where, sql, err);
     }
   }
 
   async #tableExists(table: string): Promise<boolean> {
-    const { rows } = await this.client.query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);
+    const { rows } = await this.#query("SELECT to_regclass($1) IS NOT NULL AS ok", [table]);
     return rows[0]?.ok === true;
   }
 
@@ -166,8 +177,10 @@ export class Observer {
   }
 
   async #fetchOnce(): Promise<void> {
-    const client = this.#listener ?? this.client;
-    const { rows } = await client.query(
+    const listener = this.#listener;
+    const query = (sql: string, values: unknown[]) =>
+      listener ? listener.query(sql, values) : this.#query(sql, values);
+    const { rows } = await query(
       `SELECT id, (extract(epoch FROM at) * 1000)::float8 AS at, source, op, new_row, old_row
        FROM ${JOURNAL_SCHEMA}.journal WHERE id > $1 ORDER BY id`,
       [this.#floor],
@@ -264,7 +277,7 @@ export class Observer {
 
   /** Runs one statement of the harness's own (the doctor's probes). */
   query(sql: string, values?: unknown[]): Promise<pg.QueryResult> {
-    return this.client.query(sql, values);
+    return this.#query(sql, values);
   }
 
   /** Stops listening; with `uninstall`, removes the triggers (a stack the harness only attached to). */
@@ -273,7 +286,7 @@ export class Observer {
     this.#listener = null;
     await listener?.end().catch(() => {});
     if (options.uninstall && this.#installed)
-      await this.client.query(uninstallSql(this.profile)).catch(() => {});
+      await this.#query(uninstallSql(this.profile)).catch(() => {});
     await this.client.end().catch(() => {});
   }
 }

@@ -333,7 +333,7 @@ export class Session {
     if (profile.capabilities.backlog) {
       await recorder.seenOrNext(drained, "the backlog to drain", remainingMs).then(
         async (s) => {
-          progress(`${" ".repeat(10)}backlog drained ${Math.round(s.ts - drainFrom)} ms after the heal`);
+          progress(`${" ".repeat(10)}backlog drained ${Math.round(s.ts - drainFrom)} ms after new work stopped`);
           // Held at zero for a while: one zero sample is not a drained system.
           await run.until(s.ts + holdMs + 2 * Math.max(25, Math.round(timings.ttlMs / 20)));
         },
