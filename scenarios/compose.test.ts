@@ -43,8 +43,8 @@ describe.skipIf(unavailable !== null && !required)("docker-compose.chaos.yml", (
     compose("up", "-d");
   }, 180_000);
   let watch: WatchProcess | null = null;
-  afterAll(() => {
-    watch?.kill();
+  afterAll(async () => {
+    await watch?.kill();
     if (!unavailable) compose("down", "--timeout", "2");
     fs.rmSync(reportDir, { recursive: true, force: true });
   }, 60_000);

@@ -74,6 +74,10 @@ exit 0 every check passed, 1 a check failed, 2 bad input, 3 unknown`,
     const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
     const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
     const toxiproxyUrl = toxiproxyUrlOption(values);
+    if (provider === "compose" && values["clock-faults"] === true)
+      throw new UsageError(
+        "--clock-faults starts workers under libfaketime; a compose stack the watch attaches to was started without it",
+      );
     // One watch per state file: refused before anything starts.
     const other = readWatchState();
     if (other)

@@ -251,16 +251,22 @@ export class Run {
       ...(fault.clock ? { clock: { ...fault.clock, since: Date.now() } } : {}),
     };
     this.recorder.record(window);
-    let healed = false;
+    // One heal at a time: a second caller waits for the first (its window is stamped when the heal
+    // is done, not when a caller returns early); a heal that failed may be tried again.
+    let healing: Promise<void> | null = null;
     const active: ActiveFault = {
       window,
-      heal: async () => {
-        if (healed) return;
-        window.healStartedAt = Date.now();
-        await fault.heal(ctx);
-        healed = true;
-        window.end = Date.now();
-        this.healedAt = window.end;
+      heal: () => {
+        healing ??= (async () => {
+          window.healStartedAt = Date.now();
+          await fault.heal(ctx);
+          window.end = Date.now();
+          this.healedAt = window.end;
+        })().catch((err) => {
+          healing = null;
+          throw err;
+        });
+        return healing;
       },
     };
     this.faults.push(active);

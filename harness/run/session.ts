@@ -251,8 +251,10 @@ export class Session {
     const startExtra = async (workerId: string) => {
       const w = this.workers.find((x) => x.id === workerId);
       if (!w) throw new Error(`no worker ${workerId} to start a second process of`);
+      const key = await env.startWorker(this.launchOf(w, true));
+      // Recorded once it runs: a start the provider refused leaves no phantom worker behind.
       meta.workers.push({ ...w, extra: true });
-      return env.startWorker(this.launchOf(w, true));
+      return key;
     };
     this.#run = new Run(
       meta,
@@ -333,7 +335,9 @@ export class Session {
     if (profile.capabilities.backlog) {
       await recorder.seenOrNext(drained, "the backlog to drain", remainingMs).then(
         async (s) => {
-          progress(`${" ".repeat(10)}backlog drained ${Math.round(s.ts - drainFrom)} ms after new work stopped`);
+          progress(
+            `${" ".repeat(10)}backlog drained ${Math.round(s.ts - drainFrom)} ms after new work stopped`,
+          );
           // Held at zero for a while: one zero sample is not a drained system.
           await run.until(s.ts + holdMs + 2 * Math.max(25, Math.round(timings.ttlMs / 20)));
         },

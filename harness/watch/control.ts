@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { isAlive, onExitSync } from "../cleanup.ts";
+import { onExitSync } from "../cleanup.ts";
 import { LeaseChaosError, UsageError } from "../errors.ts";
 
 // A watch is driven from a second terminal: `inject` and `heal` find it through a small state file
@@ -23,9 +23,23 @@ export interface WatchState {
   workers: string[];
 }
 
-/** Where the state file lives: LEASE_CHAOS_WATCH_FILE, else one per machine user in the temp folder. */
+/** Where the state file lives: LEASE_CHAOS_WATCH_FILE, else the user's runtime folder, else the temp folder. */
 export function watchFile(): string {
-  return process.env.LEASE_CHAOS_WATCH_FILE ?? path.join(os.tmpdir(), `lease-chaos-watch-${userPart()}.json`);
+  if (process.env.LEASE_CHAOS_WATCH_FILE) return process.env.LEASE_CHAOS_WATCH_FILE;
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  return runtime && fs.existsSync(runtime)
+    ? path.join(runtime, "lease-chaos-watch.json")
+    : path.join(os.tmpdir(), `lease-chaos-watch-${userPart()}.json`);
+}
+
+/** A process of ours with this pid runs (one of another user's, EPERM, is not our watch). */
+function ourProcess(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function userPart(): string {
@@ -40,13 +54,21 @@ function userPart(): string {
 export function readWatchState(file = watchFile()): WatchState | null {
   let text: string;
   try {
+    // Only a plain file of ours that nobody else can read holds a token worth using.
+    const st = fs.lstatSync(file);
+    if (
+      !st.isFile() ||
+      (typeof process.getuid === "function" && st.uid !== process.getuid()) ||
+      st.mode & 0o077
+    )
+      return null;
     text = fs.readFileSync(file, "utf8");
   } catch {
     return null;
   }
   try {
     const state = JSON.parse(text) as WatchState;
-    return typeof state.pid === "number" && isAlive(state.pid) ? state : null;
+    return typeof state.pid === "number" && ourProcess(state.pid) ? state : null;
   } catch {
     return null;
   }
@@ -77,7 +99,12 @@ export class ControlServer {
       throw new UsageError(
         `a watch is already running (pid ${other.pid}, started ${new Date(other.startedAt).toISOString()}); stop it first or give this one its own LEASE_CHAOS_WATCH_FILE`,
       );
-    const server = http.createServer((req, res) => void this.#handle(req, res));
+    const server = http.createServer((req, res) =>
+      this.#handle(req, res).catch(() => {
+        // A client gone mid-request: nothing to answer.
+        res.destroy();
+      }),
+    );
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -91,7 +118,12 @@ export class ControlServer {
       token: this.token,
     };
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
+    // A new file, only ours, moved into place: an existing file (or a link) under the name keeps
+    // neither its mode nor its target.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { force: true });
+    fs.writeFileSync(tmp, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+    fs.renameSync(tmp, file);
     this.#file = file;
     this.#removeFile = onExitSync(() => this.#unlink());
     return full;

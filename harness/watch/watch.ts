@@ -53,10 +53,30 @@ export interface WatchOptions {
 interface Injection {
   id: string;
   request: FaultRequest;
+  /** the workers it acts on */
+  targets: string[];
   faults: ActiveFault[];
   timer: NodeJS.Timeout | null;
   healed: boolean;
+  /** settles when injecting (and verifying) is over, whichever way */
+  done: Promise<void>;
 }
+
+// What an injection holds on its target: two at once on the same one would undo each other (the
+// same toxic, the same proxy switch, the same process state, the same clock file).
+const HOLDS: Record<FaultRequest["kind"], string> = {
+  pause: "process",
+  kill: "process",
+  restart: "process",
+  stop: "process",
+  zombie: "second process",
+  latency: "latency toxics",
+  blackhole: "blackhole toxics",
+  refused: "proxy",
+  outage: "proxy",
+  "clock-step": "clock",
+  "clock-rate": "clock",
+};
 
 /** What `inject` answers. */
 export interface InjectAnswer {
@@ -85,7 +105,8 @@ export class Watch {
   readonly #injections: Injection[] = [];
   #counter = 0;
   #stopping = false;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** the injection being injected and verified now (one at a time: probes would muddle each other) */
+  #injecting: Injection | null = null;
   readonly #stopped: Promise<string>;
   #stop: (why: string) => void = () => {};
   #control: ControlServer | null = null;
@@ -151,8 +172,8 @@ export class Watch {
 
   async #listen(): Promise<void> {
     const control = new ControlServer({
-      "POST /inject": (body) => this.#serial(() => this.inject(checkRequest(body))),
-      "POST /heal": (body) => this.#serial(() => this.heal(body as { id?: string; all?: boolean })),
+      "POST /inject": (body) => this.inject(checkRequest(body)),
+      "POST /heal": (body) => this.heal(body as { id?: string; all?: boolean }),
       "GET /status": async () => this.status(),
     });
     this.#control = control;
@@ -187,13 +208,6 @@ export class Watch {
   /** Resolves with why the watch stopped: a signal's name or `quit`. */
   stopped(): Promise<string> {
     return this.#stopped;
-  }
-
-  // Injections and heals run one at a time: two faults verified at once would muddle each other's probes.
-  #serial<T>(body: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(body, body);
-    this.#queue = next.catch(() => {});
-    return next;
   }
 
   async #command(line: string): Promise<void> {
@@ -367,17 +381,58 @@ export class Watch {
   /** Injects a fault on the watched environment, verified and recorded; heals it after forMs. */
   async inject(request: FaultRequest): Promise<InjectAnswer> {
     if (this.#stopping) throw new UsageError("the watch is stopping; no more injections");
-    const target = request.target === undefined ? null : await this.#resolveTarget(request.target);
-    const resolved: FaultRequest = { ...request, ...(target ? { target } : {}) };
-    const faults = this.#faultsFor(resolved, target);
-    this.#counter += 1;
-    const injection: Injection = {
-      id: `${request.kind}-${this.#counter}`,
-      request: resolved,
+    const busy = this.#injecting;
+    if (busy)
+      throw new UsageError(
+        `${busy.id} is still being injected and verified (one at a time); run this again once it is`,
+      );
+    let settle: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const placeholder: Injection = {
+      id: "",
+      request,
+      targets: [],
       faults: [],
       timer: null,
       healed: false,
+      done,
     };
+    // Claimed before the first await: a second request arriving meanwhile is refused above.
+    this.#injecting = placeholder;
+    try {
+      return await this.#inject(request, placeholder);
+    } finally {
+      this.#injecting = null;
+      settle();
+    }
+  }
+
+  async #inject(request: FaultRequest, injection: Injection): Promise<InjectAnswer> {
+    const target = request.target === undefined ? null : await this.#resolveTarget(request.target);
+    const resolved: FaultRequest = { ...request, ...(target ? { target } : {}) };
+    const targets = target ? [target] : this.run.workers.filter((x) => !x.extra).map((x) => x.id);
+    const holds = HOLDS[request.kind];
+    const clash = this.#injections.find(
+      (i) => !i.healed && HOLDS[i.request.kind] === holds && i.targets.some((t) => targets.includes(t)),
+    );
+    if (clash)
+      throw new UsageError(
+        `${clash.id} (${describeRequest(clash.request)}) already holds the ${holds} of ${clash.targets.filter((t) => targets.includes(t)).join(", ")}; heal it first (lease-chaos heal ${clash.id})`,
+      );
+    if (
+      this.session.env.provider === "compose" &&
+      (request.kind === "zombie" || request.kind.startsWith("clock"))
+    )
+      throw new UsageError(
+        `${request.kind} cannot be injected into a compose stack the watch only attached to`,
+      );
+    const faults = this.#faultsFor(resolved, target);
+    this.#counter += 1;
+    injection.id = `${request.kind}-${this.#counter}`;
+    injection.request = resolved;
+    injection.targets = targets;
     this.#injections.push(injection);
     const said = request.target && request.target !== target ? ` (${request.target})` : "";
     this.narrator.say(Date.now(), `inject ${injection.id}: ${describeRequest(resolved)}${said}`);
@@ -396,7 +451,10 @@ export class Watch {
       // Undone at once, it stays in the evidence as an attempt; the engineer has been told (inject exits 3).
       await this.#healInjection(injection, "undone").then(
         () => {
-          for (const f of injection.faults) f.window.withdrawn = true;
+          for (const f of injection.faults) {
+            f.window.withdrawn = true;
+            delete f.window.tolerable;
+          }
         },
         () => {},
       );
@@ -415,10 +473,14 @@ export class Watch {
     } else if (request.forMs !== undefined) {
       healAt = start + request.forMs;
       injection.timer = setTimeout(
-        () =>
-          void this.#serial(() => this.#healInjection(injection, `after ${request.forMs} ms`)).catch((err) =>
+        () => {
+          injection.timer = null;
+          // Once the watch is stopping, its own heal of everything takes over.
+          if (this.#stopping) return;
+          this.#healInjection(injection, `after ${request.forMs} ms`).catch((err) =>
             this.narrator.say(Date.now(), `heal ${injection.id} failed: ${(err as Error).message}`),
-          ),
+          );
+        },
         Math.max(0, healAt - Date.now()),
       );
     }
@@ -441,6 +503,9 @@ export class Watch {
     if (injection.timer) clearTimeout(injection.timer);
     injection.timer = null;
     if (injection.healed) return;
+    // Still being injected: its faults are healed once they are all on (or have failed).
+    if (this.#injecting === injection && why !== "undone" && why !== "instant") await injection.done;
+    if (injection.healed) return;
     const failures: string[] = [];
     for (const f of injection.faults) await f.heal().catch((err) => failures.push((err as Error).message));
     if (failures.length)
@@ -453,13 +518,15 @@ export class Watch {
 
   /** Heals one injection (by its id or one of its windows' ids) or all of them. */
   async heal(body: { id?: string; all?: boolean }): Promise<HealAnswer> {
+    if (this.#stopping) throw new UsageError("the watch is stopping; it heals everything itself");
     const open = this.#injections.filter((i) => !i.healed);
     let chosen: Injection[];
     if (body.all) chosen = open;
     else if (typeof body.id === "string") {
-      const found = this.#injections.find(
-        (i) => i.id === body.id || i.faults.some((f) => f.window.id === body.id),
-      );
+      // An injection's own id first: window ids count windows (an outage has one per worker).
+      const found =
+        this.#injections.find((i) => i.id === body.id) ??
+        this.#injections.find((i) => i.faults.some((f) => f.window.id === body.id));
       if (!found) {
         const ids = this.#injections.map((i) => i.id);
         const near = closest(body.id, ids);
@@ -470,8 +537,20 @@ export class Watch {
       if (found.healed) return { healed: [], t0: this.session.t0 };
       chosen = [found];
     } else throw new UsageError("name an injection to heal, or give --all");
-    for (const i of chosen) await this.#healInjection(i, "heal");
-    return { healed: chosen.map((i) => i.id), t0: this.session.t0 };
+    // Every one is tried, whatever another's heal does.
+    const failures: string[] = [];
+    const healed: string[] = [];
+    for (const i of chosen)
+      await this.#healInjection(i, "heal").then(
+        () => healed.push(i.id),
+        (err) => failures.push((err as Error).message),
+      );
+    if (failures.length)
+      throw new LeaseChaosError(
+        "E_HEAL",
+        `${failures.join("; ")}${healed.length ? ` (healed: ${healed.join(", ")})` : ""}`,
+      );
+    return { healed, t0: this.session.t0 };
   }
 
   /** Heals, drains, judges, writes the report (the timeline with it) and stops everything. */
@@ -479,15 +558,18 @@ export class Watch {
     this.#stopping = true;
     this.#undoSignals();
     // A second Ctrl-C from here on exits at once, through the cleanup handlers (the events file is on disk).
-    const { print } = this.options;
-    await this.#queue.catch(() => {});
     for (const i of this.#injections) if (i.timer) clearTimeout(i.timer);
-    this.narrator.flush();
     const open = this.#injections.filter((i) => !i.healed).length;
-    print("");
-    print(
-      `${clock(Date.now(), this.session.t0)} stopping (${why}): ${open ? `healing ${open} injection${open === 1 ? "" : "s"}, ` : ""}draining the backlog, judging; Ctrl-C again stops at once`,
+    const pending = this.#injecting;
+    const onStack =
+      this.session.env.provider === "compose" ? " (on a compose stack, faults still on then stay on)" : "";
+    // Through the narrator, so that anything stamped before it and printed after says it came late.
+    this.narrator.say(
+      Date.now(),
+      `stopping (${why}): ${pending ? `waiting for ${pending.id} to be verified, ` : ""}${open ? `healing ${open} injection${open === 1 ? "" : "s"}, ` : ""}draining the backlog, judging; Ctrl-C again stops at once${onStack}`,
     );
+    this.narrator.flush();
+    await pending?.done;
     try {
       return await this.session.finish([]);
     } finally {
