@@ -11,28 +11,14 @@ import { referenceProfile } from "../harness/profile/reference.ts";
 import { type RunResult, runScenario } from "../harness/run/run-scenario.ts";
 import { timingsFor } from "../harness/run/timing.ts";
 import { catalogue } from "../scenarios/index.ts";
+import { FIRST_SCENARIOS } from "./first-release.ts";
 
 const TTL_MS = Number(process.env.BENCH_TTL_MS ?? 2_000);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 const JOBS = Number(process.env.BENCH_JOBS ?? 2);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
 
-// The catalogue as the first version shipped it.
-const FIRST_13 = new Set([
-  "pause-drill",
-  "lease-lost-mid-batch",
-  "pause-after-delivery",
-  "slow-replica-on-leader",
-  "late-renew-reply",
-  "renew-reply-lost",
-  "postgres-refused",
-  "postgres-blackholed",
-  "postgres-outage",
-  "leader-killed",
-  "restart-same-identity",
-  "stale-holder-after-takeover",
-  "flapping-latency",
-]);
+const FIRST_13 = new Set(FIRST_SCENARIOS);
 
 const profile = await referenceProfile();
 const entries = catalogue(profile);

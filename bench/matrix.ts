@@ -7,34 +7,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { FIRST_SCENARIOS, FIRST_VARIANTS } from "./first-release.ts";
 
 const BIN = fileURLToPath(new URL("../bin/lease-chaos.js", import.meta.url));
 const JOBS = process.env.BENCH_JOBS ?? "2";
-const VARIANTS = [
-  "reference",
-  "cached-leader",
-  "response-anchored-deadline",
-  "no-fencing",
-  "gate-once-per-batch",
-  "no-takeover",
-  "steal-unexpired",
-  "non-atomic-forward",
-];
-const SCENARIOS = [
-  "pause-drill",
-  "lease-lost-mid-batch",
-  "pause-after-delivery",
-  "slow-replica-on-leader",
-  "late-renew-reply",
-  "renew-reply-lost",
-  "postgres-refused",
-  "postgres-blackholed",
-  "postgres-outage",
-  "leader-killed",
-  "restart-same-identity",
-  "stale-holder-after-takeover",
-  "flapping-latency",
-];
+const VARIANTS = ["reference", ...FIRST_VARIANTS];
+const SCENARIOS = FIRST_SCENARIOS;
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-bench-matrix-"));
 console.log(
