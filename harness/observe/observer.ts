@@ -285,8 +285,7 @@ export class Observer {
     const listener = this.#listener;
     this.#listener = null;
     await listener?.end().catch(() => {});
-    if (options.uninstall && this.#installed)
-      await this.#query(uninstallSql(this.profile)).catch(() => {});
+    if (options.uninstall && this.#installed) await this.#query(uninstallSql(this.profile)).catch(() => {});
     await this.client.end().catch(() => {});
   }
 }

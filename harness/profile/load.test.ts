@@ -118,7 +118,7 @@ describe("worker profiles", () => {
     );
   });
 
-  it("loads a .ts config in a project without \"type\": \"module\" (a CommonJS default export)", async () => {
+  it('loads a .ts config in a project without "type": "module" (a CommonJS default export)', async () => {
     const dir = scratch({
       "package.json": JSON.stringify({ name: "consumer" }),
       "lease-chaos.config.ts": `const config = ${JSON.stringify(minimal())};\nexport default config;\n`,

@@ -68,9 +68,7 @@ describe("JUnit XML", () => {
   });
 
   it("passes a negative control that is caught, fails one that is not", () => {
-    const buggy = pauseDrill()
-      .log("fwd-a", 22_010, LOG_MSG.batchStarted, 1)
-      .build();
+    const buggy = pauseDrill().log("fwd-a", 22_010, LOG_MSG.batchStarted, 1).build();
     const caught = { ...file(buggy), bug: "cached-leader" };
     expect(caught.verdict).toBe("fail");
     const ok = parse(junitXml([{ result: caught, caughtBy: ["no-batch-after-local-expiry"] }]));
