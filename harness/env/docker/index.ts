@@ -128,6 +128,17 @@ export class DockerEnvironment {
         docker.getContainer(postgres.getId()).inspect(),
         docker.getContainer(toxiproxy.getId()).inspect(),
       ]);
+      // A container that died at once publishes no port: say so with its logs, not "no port".
+      for (const [info, what] of [
+        [pgInfo, `Postgres (${images.postgres})`],
+        [proxyInfo, `Toxiproxy (${images.toxiproxy})`],
+      ] as const) {
+        if (info.State.Running) continue;
+        const logs = await containerLogs(docker.getContainer(info.Id));
+        throw new EnvironmentStartError(
+          `${what} exited during start: exit code ${info.State.ExitCode}; its logs:\n${logs}`,
+        );
+      }
       const observerDb: DbEndpoint = { host: "127.0.0.1", port: publishedPort(pgInfo, 5432), ...DB };
       const url = `http://127.0.0.1:${publishedPort(proxyInfo, 8474)}`;
       const proxies = new SlotProxies(url, "postgres:5432", slots, (port) => publishedPort(proxyInfo, port));

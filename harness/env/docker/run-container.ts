@@ -1,6 +1,7 @@
 import "./ryuk.ts";
 import type Dockerode from "dockerode";
 import { GenericContainer, StartupCheckStrategy, type StartupStatus } from "testcontainers";
+import { EnvironmentStartError } from "../errors.ts";
 
 /** Ready as soon as the engine started it: the provider checks readiness itself (a query, an API call). */
 class Started extends StartupCheckStrategy {
@@ -33,6 +34,6 @@ export function publishedPort(info: Dockerode.ContainerInspectInfo, containerPor
   const binding = info.NetworkSettings.Ports?.[`${containerPort}/tcp`]?.[0];
   const port = Number(binding?.HostPort);
   if (!Number.isInteger(port) || port <= 0)
-    throw new Error(`container ${info.Name} does not publish port ${containerPort}`);
+    throw new EnvironmentStartError(`container ${info.Name} does not publish port ${containerPort}`);
   return port;
 }
