@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOG_MSG } from "../checks/logs.ts";
 import { at, history } from "../checks/testing.ts";
 import { evaluatePremises } from "./premises.ts";
 
@@ -30,6 +31,30 @@ describe("premises", () => {
     const e = paused(12_405, 12_400).renew("fwd-a", 1, 12_402).build();
     const [p] = evaluatePremises(e, ["resumed-inside-margin"]);
     expect(p).toMatchObject({ held: true, detail: "resumed 600 ms before expires_at (margin 1000 ms)" });
+  });
+
+  it("fault-mid-item: an item line written in the moment the signal was on its way counts; one done before does not", () => {
+    // The pause is stamped at 4 000 ms (before SIGSTOP is sent); item 5's line is stamped 0.004 ms
+    // later, item 4 was done at 3 900 ms. Seen in CI with the Python example (its stamps have µs).
+    const item = (id: string) => ({ item: id });
+    const e = paused(6_000)
+      .log("fwd-a", 3_700, LOG_MSG.itemStarted, 1, undefined, item("4"))
+      .effect("fwd-a", 3_900, 1, "4")
+      .log("fwd-a", 4_000.004, LOG_MSG.itemStarted, 1, undefined, item("5"))
+      .build();
+    const [p] = evaluatePremises(e, ["fault-mid-item"]);
+    expect(p).toMatchObject({ held: true });
+    expect(p?.detail).toMatch(/^item 5 started/);
+    // Item 5 done (committed) while the worker was frozen: its write had left before the pause.
+    const [q] = evaluatePremises(
+      paused(6_000)
+        .log("fwd-a", 4_000.004, LOG_MSG.itemStarted, 1, undefined, item("5"))
+        .effect("fwd-a", 4_010, 1, "5")
+        .build(),
+      ["fault-mid-item"],
+    );
+    expect(q).toMatchObject({ held: false });
+    expect(q?.detail).toMatch(/item 5 of fwd-a was done/);
   });
 
   it("target-term-ended: the shutdown's release after observation is not the fault's doing", () => {

@@ -93,19 +93,24 @@ const PREMISES = {
       return missed(
         "cannot tell: the profile maps no item-started line with an item id (lines.itemStarted, logs.fields.item)",
       );
-    const lines = ofKind(evidence, "worker-log").filter((l) => l.worker === f.target && l.ts <= f.start);
+    // f.start is stamped just before the signal is sent: a line the worker wrote in that moment
+    // (a fraction of a ms later) still came before it froze. A frozen process writes nothing, and
+    // a write it had sent may still commit while it is frozen, so the pause's real moment is
+    // bounded by its end: what happened before the worker woke, happened before the pause.
+    const woke = f.healStartedAt ?? f.end ?? Number.POSITIVE_INFINITY;
+    const lines = ofKind(evidence, "worker-log").filter((l) => l.worker === f.target && l.ts < woke);
     const lastItem = lines.filter((l) => l.means === "item-started").at(-1);
     if (!lastItem?.item)
       return missed(`${f.target} had started no item before ${sinceStart(evidence.meta, f.start)}`);
     const done = [...ofKind(evidence, "effect"), ...ofKind(evidence, "refused-effect")].find(
-      (e) => e.worker === f.target && e.itemId === lastItem.item && e.ts >= lastItem.ts && e.ts < f.start,
+      (e) => e.worker === f.target && e.itemId === lastItem.item && e.ts >= lastItem.ts && e.ts < woke,
     );
     return done
       ? missed(
           `item ${lastItem.item} of ${f.target} was done (${done.type} at ${sinceStart(evidence.meta, done.ts)}) before the ${f.fault}`,
         )
       : held(
-          `item ${lastItem.item} started at ${sinceStart(evidence.meta, lastItem.ts)}, still in flight at ${sinceStart(evidence.meta, f.start)}`,
+          `item ${lastItem.item} started at ${sinceStart(evidence.meta, lastItem.ts)}, still in flight when the ${f.fault} began at ${sinceStart(evidence.meta, f.start)}`,
         );
   },
   /** the stale holder attempted a write under its old epoch after the takeover, and the system refused it */
