@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { dockerUnavailable } from "../harness/env/start-environment.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
 import { pauseDrill } from "./pause-drill.ts";
+import { fixedPort } from "./support/fixed-port.ts";
 import "./support/matchers.ts";
 import { latencyTakeover, WatchProcess } from "./support/watch-flow.ts";
 
@@ -22,8 +23,12 @@ const unavailable = (await dockerUnavailable()) ?? (haveCompose ? null : "docker
 const hasImage = (tag: string) =>
   spawnSync("docker", ["image", "inspect", tag], { stdio: "ignore" }).status === 0;
 const image = (name: string, offline: string) => (hasImage(name) ? name : offline);
+const pgPort = await fixedPort();
+const toxiproxyPort = await fixedPort([pgPort]);
 const env = {
   ...process.env,
+  LEASE_CHAOS_PG_PORT: String(pgPort),
+  LEASE_CHAOS_TOXIPROXY_PORT: String(toxiproxyPort),
   COMPOSE_PROJECT_NAME: "lease-chaos-test",
   LEASE_TTL_MS: String(TTL_MS),
   LEASE_CHAOS_POSTGRES_IMAGE: image("postgres:16", "lease-chaos/postgres:15-offline"),

@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import net from "node:net";
+
+/**
+ * A free 127.0.0.1 port below the kernel's ephemeral range, for a stack that publishes fixed host
+ * ports (docker-compose.chaos.yml). A port inside that range can be taken at any moment as the
+ * local end of one of the many connections the other test files open, and the stack then fails to
+ * start with "address already in use"; below it, only a deliberate listener can hold it.
+ */
+export async function fixedPort(avoid: readonly number[] = []): Promise<number> {
+  const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+  const low = Math.min(Number(range[0]) || 32_768, 32_768);
+  const first = 20_000;
+  const span = low - first;
+  const start = process.pid % span;
+  for (let i = 0; i < span; i++) {
+    const port = first + ((start + i) % span);
+    if (avoid.includes(port)) continue;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${first} and ${low}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
