@@ -134,10 +134,12 @@ describe.skipIf(unavailable !== null && !required)(
     });
 
     test("Ctrl-C in the middle of the drill: no labelled container or network remains", async () => {
+      // Its own TMPDIR, to see that the workers' bind-mounted scratch folder goes too.
+      const tmp = fs.mkdtempSync(path.join(reportRoot, "tmp-"));
       const child = spawn(
         process.execPath,
         [BIN, "drill", "--provider", "docker", "--ttl-ms", String(TTL_MS), "--report-dir", reportRoot],
-        { stdio: ["ignore", "pipe", "pipe"] },
+        { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: tmp } },
       );
       const lines = readline.createInterface({ input: child.stdout });
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -149,9 +151,11 @@ describe.skipIf(unavailable !== null && !required)(
       const running = leftovers();
       expect(running.filter((r) => r.startsWith("container"))).toHaveLength(6); // postgres, toxiproxy, 4 workers
       expect(running.filter((r) => r.startsWith("network"))).toHaveLength(1);
+      expect(fs.readdirSync(tmp).filter((f) => f.startsWith("lease-chaos-docker-"))).toHaveLength(1);
       child.kill("SIGINT");
       expect(await exited).toBe(130);
       expect(leftovers()).toEqual([]);
+      expect(fs.readdirSync(tmp).filter((f) => f.startsWith("lease-chaos-docker-"))).toEqual([]);
     });
   },
 );

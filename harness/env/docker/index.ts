@@ -90,13 +90,16 @@ export class DockerEnvironment {
     const labels = runLabels(runId);
     // Registered before anything exists: whatever carries the run's label goes at exit, however it comes.
     // (Ctrl-C and SIGTERM exit through the same handlers.)
-    const unregister = onExitSync(() => removeRunSync(runId));
-    const network = `lease-chaos-${runId}`;
-    const name = (what: string) => `lease-chaos-${runId}-${what}`;
-    const { images } = choice;
     // Files and clock files of the workers, bind-mounted into their containers.
     const scratch = scratchDir("lease-chaos-docker-");
     fs.chmodSync(scratch, 0o755);
+    const unregister = onExitSync(() => {
+      removeRunSync(runId);
+      fs.rmSync(scratch, { recursive: true, force: true });
+    });
+    const network = `lease-chaos-${runId}`;
+    const name = (what: string) => `lease-chaos-${runId}-${what}`;
+    const { images } = choice;
     try {
       await docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels });
       const slots = PROXY_PORTS.slice(0, Math.min(PROXY_PORTS.length, this.options.workerSlots ?? 8));
