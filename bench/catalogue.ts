@@ -53,7 +53,7 @@ async function pass(
         : timingsFor(TTL_MS);
       const lowerBoundMs = entry.scenario.lowerBoundMs(timings, SEED);
       console.log(
-        `${entry.name.padEnd(36)}${result.verdict.padEnd(9)}${s(result.wallMs)}${s(result.envStartMs).padStart(11)}${s(lowerBoundMs).padStart(11)}${(result.wallMs / lowerBoundMs).toFixed(2).padStart(8)}`,
+        `${entry.name.padEnd(36)}${result.verdict.padEnd(9)}${s(result.wallMs)}${s(result.envStartMs).padStart(11)}${s(lowerBoundMs).padStart(11)}${(lowerBoundMs > 0 ? (result.wallMs / lowerBoundMs).toFixed(2) : "-").padStart(8)}`,
       );
     }
     return result;
