@@ -238,7 +238,7 @@ export function pauseBetweenBatches(run: Run, worker: string, description: strin
         return fault;
       }
       run.note(`caught ${worker} mid-batch; unpausing and retrying after its next batch`);
-      await fault.heal();
+      await fault.retry();
     }
   });
 }
@@ -293,7 +293,7 @@ export async function pauseClearOfRenewal(
     run.note(
       `a renew of ${worker} committed ${Math.round(fault.window.start - last.ts)} ms before the pause; trying again`,
     );
-    await fault.heal();
+    await fault.retry();
   }
 }
 
@@ -326,7 +326,7 @@ export function pauseAtItem(run: Run, worker: string, description: string): Prom
       run.note(
         `${worker} went on past its gate${item} before the pause landed; unpausing and trying the next one`,
       );
-      await fault.heal();
+      await fault.retry();
       await run.enqueue(4);
     }
   });

@@ -127,6 +127,8 @@ export interface FaultWindow {
   verified: boolean;
   /** a watch's injection that did not take effect and was undone at once: evidence, not a reason for unknown */
   withdrawn?: boolean;
+  /** an attempt the scenario lifted to try again (e.g. a pause that landed mid-batch): evidence, not its main fault */
+  retried?: boolean;
   detail: string;
   /** the scenario's claim that a correct system rides this fault out with no change of holder */
   tolerable?: boolean;

@@ -33,6 +33,19 @@ describe("premises", () => {
     expect(p).toMatchObject({ held: true, detail: "resumed 600 ms before expires_at (margin 1000 ms)" });
   });
 
+  it("a pause the scenario lifted to try again is not the one its premises judge", () => {
+    // Caught mid-batch at 1 s and lifted at 1.05 s (retried); paused again at 4 s, resumed at 12.4 s.
+    // Seen in a soak of clock-rate-skew: judged on the first, "resumed 11 950 ms before expires_at".
+    const e = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("process-pause", "fwd-a", 1_000, 1_050, { retried: true })
+      .renew("fwd-a", 1, 3_000)
+      .fault("process-pause", "fwd-a", 4_000, 12_400)
+      .build();
+    const [p] = evaluatePremises(e, ["resumed-inside-margin"]);
+    expect(p).toMatchObject({ held: true, detail: "resumed 600 ms before expires_at (margin 1000 ms)" });
+  });
+
   it("fault-mid-item: an item line written in the moment the signal was on its way counts; one done before does not", () => {
     // The pause is stamped at 4 000 ms (before SIGSTOP is sent); item 5's line is stamped 0.004 ms
     // later, item 4 was done at 3 900 ms. Seen in CI with the Python example (its stamps have µs).

@@ -12,10 +12,11 @@ type PremiseFn = (evidence: Evidence) => Omit<PremiseResult, "id">;
 /**
  * The scenario's main fault: the first (of `kinds`) that silenced a worker holding the lease, else
  * the first on a holder, else the first at all. A clock step or a standby's latency comes before the
- * pause it sets up, and is not what the premises ask about.
+ * pause it sets up, and is not what the premises ask about; nor is an attempt the scenario lifted
+ * to try again (`retried`).
  */
 function mainFault(evidence: Evidence, kinds?: string[]): FaultWindow | undefined {
-  const faults = ofKind(evidence, "fault").filter((f) => !kinds || kinds.includes(f.fault));
+  const faults = ofKind(evidence, "fault").filter((f) => !f.retried && (!kinds || kinds.includes(f.fault)));
   const onHolder = faults.filter((f) => heldAtFault(evidence, f) !== undefined);
   return onHolder.find((f) => f.silences) ?? onHolder[0] ?? faults[0];
 }

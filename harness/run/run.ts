@@ -43,6 +43,11 @@ export type Progress = (line: string) => void;
 export interface ActiveFault {
   window: FaultWindow;
   heal(): Promise<void>;
+  /**
+   * Heals an attempt the scenario gives up on to try again (a pause that landed mid-batch): its
+   * window stays in the evidence, marked `retried`, and premises judge the attempt kept.
+   */
+  retry(): Promise<void>;
 }
 
 /** Options of an injection: how the scenario regards this fault. */
@@ -267,6 +272,10 @@ export class Run {
           throw err;
         });
         return healing;
+      },
+      retry: () => {
+        window.retried = true;
+        return active.heal();
       },
     };
     this.faults.push(active);
