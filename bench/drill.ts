@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     });
     walls.push(result.wallMs);
     const steps = result.evidence.events.filter((e): e is StepEvent => e.kind === "step");
-    const pause = result.evidence.events.find((e) => e.kind === "fault");
+    const pause = result.evidence.events.find((e) => e.kind === "fault" && !e.retried);
     const pauseMs = pause && pause.kind === "fault" && pause.end ? pause.end - pause.start : Number.NaN;
     const firstStep = steps[0]?.ts ?? 0;
     const lastStep = steps.at(-1)?.ts ?? 0;

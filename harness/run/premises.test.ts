@@ -70,6 +70,29 @@ describe("premises", () => {
     expect(q?.detail).toMatch(/item 5 of fwd-a was done/);
   });
 
+  it("fault-mid-item on a SIGTERM: judged at the signal, since a stopping worker goes on through its grace", () => {
+    const item = (id: string) => ({ item: id });
+    const stopped = (b: ReturnType<typeof history>) =>
+      b.fault("process-stop", "fwd-a", 4_000, 8_000).process("fwd-a", 4_000, "stop").build();
+    // Item 5 in flight at the signal; its write meets the fence during the grace: held.
+    const inFlight = stopped(
+      history()
+        .acquire("fwd-a", 1, 0)
+        .log("fwd-a", 3_950, LOG_MSG.itemStarted, 1, undefined, item("5"))
+        .refused("fwd-a", 4_300, 1, "5"),
+    );
+    expect(evaluatePremises(inFlight, ["fault-mid-item"])[0]).toMatchObject({ held: true });
+    // Between items at the signal; it starts item 6 during its grace: no item was in flight.
+    const between = stopped(
+      history()
+        .acquire("fwd-a", 1, 0)
+        .log("fwd-a", 3_700, LOG_MSG.itemStarted, 1, undefined, item("5"))
+        .effect("fwd-a", 3_900, 1, "5")
+        .log("fwd-a", 4_200, LOG_MSG.itemStarted, 1, undefined, item("6")),
+    );
+    expect(evaluatePremises(between, ["fault-mid-item"])[0]).toMatchObject({ held: false });
+  });
+
   it("target-term-ended: the shutdown's release after observation is not the fault's doing", () => {
     // Latency too small to matter: the term runs on until the harness stops the workers at 40 s.
     const e = history({ observedUntil: at(30_000) })

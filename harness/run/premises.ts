@@ -94,21 +94,23 @@ const PREMISES = {
       return missed(
         "cannot tell: the profile maps no item-started line with an item id (lines.itemStarted, logs.fields.item)",
       );
-    // f.start is stamped just before the signal is sent: a line the worker wrote in that moment
-    // (a fraction of a ms later) still came before it froze. A frozen process writes nothing, and
-    // a write it had sent may still commit while it is frozen, so the pause's real moment is
-    // bounded by its end: what happened before the worker woke, happened before the pause.
-    const woke = f.healStartedAt ?? f.end ?? Number.POSITIVE_INFINITY;
-    const lines = ofKind(evidence, "worker-log").filter((l) => l.worker === f.target && l.ts < woke);
+    // f.start is stamped (to the ms) just before the signal is sent. A paused process writes
+    // nothing, and a write it had sent may still commit while it is frozen: what happened before it
+    // woke happened before the pause took hold. A stopped (SIGTERM) one goes on through its grace,
+    // so there the signal's stamp is the bound, with 1 ms for the stamp's rounding.
+    const bound =
+      f.fault === "process-pause" ? (f.healStartedAt ?? f.end ?? Number.POSITIVE_INFINITY) : f.start + 1;
+    const before =
+      f.fault === "process-pause" ? "before it woke" : `by ${sinceStart(evidence.meta, f.start)}`;
+    const lines = ofKind(evidence, "worker-log").filter((l) => l.worker === f.target && l.ts < bound);
     const lastItem = lines.filter((l) => l.means === "item-started").at(-1);
-    if (!lastItem?.item)
-      return missed(`${f.target} had started no item before ${sinceStart(evidence.meta, f.start)}`);
+    if (!lastItem?.item) return missed(`${f.target} had started no item ${before}`);
     const done = [...ofKind(evidence, "effect"), ...ofKind(evidence, "refused-effect")].find(
-      (e) => e.worker === f.target && e.itemId === lastItem.item && e.ts >= lastItem.ts && e.ts < woke,
+      (e) => e.worker === f.target && e.itemId === lastItem.item && e.ts >= lastItem.ts && e.ts < bound,
     );
     return done
       ? missed(
-          `item ${lastItem.item} of ${f.target} was done (${done.type} at ${sinceStart(evidence.meta, done.ts)}) before the ${f.fault}`,
+          `item ${lastItem.item} of ${f.target} was done (${done.type} at ${sinceStart(evidence.meta, done.ts)}) ${before}: the ${f.fault} did not catch it in flight`,
         )
       : held(
           `item ${lastItem.item} started at ${sinceStart(evidence.meta, lastItem.ts)}, still in flight when the ${f.fault} began at ${sinceStart(evidence.meta, f.start)}`,

@@ -273,9 +273,9 @@ export class Run {
         });
         return healing;
       },
-      retry: () => {
+      retry: async () => {
+        await active.heal();
         window.retried = true;
-        return active.heal();
       },
     };
     this.faults.push(active);

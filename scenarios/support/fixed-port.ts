@@ -8,9 +8,14 @@ import net from "node:net";
  * start with "address already in use"; below it, only a deliberate listener can hold it.
  */
 export async function fixedPort(avoid: readonly number[] = []): Promise<number> {
-  const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
-  const low = Math.min(Number(range[0]) || 32_768, 32_768);
-  const first = 20_000;
+  let low = 32_768;
+  try {
+    const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+    low = Math.min(Number(range[0]) || low, low);
+  } catch {
+    // no /proc (a macOS host): the IANA ephemeral range starts higher still
+  }
+  const first = low > 21_000 ? 20_000 : 1_024;
   const span = low - first;
   const start = process.pid % span;
   for (let i = 0; i < span; i++) {

@@ -88,11 +88,11 @@ export class DockerEnvironment {
     ]);
     const runId = `${Date.now().toString(36)}-${process.pid}`;
     const labels = runLabels(runId);
-    // Registered before anything exists: whatever carries the run's label goes at exit, however it comes.
-    // (Ctrl-C and SIGTERM exit through the same handlers.)
     // Files and clock files of the workers, bind-mounted into their containers.
     const scratch = scratchDir("lease-chaos-docker-");
     fs.chmodSync(scratch, 0o755);
+    // Registered before anything else exists: whatever carries the run's label goes at exit, however
+    // it comes, and the scratch folder with it. (Ctrl-C and SIGTERM exit through the same handlers.)
     const unregister = onExitSync(() => {
       removeRunSync(runId);
       fs.rmSync(scratch, { recursive: true, force: true });

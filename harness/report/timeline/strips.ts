@@ -73,7 +73,7 @@ function stepRows(steps: Step[], s: TimeScale): number[] {
 }
 
 function faultLabel(f: FaultWindow): string {
-  return `${f.fault} → ${f.target}${f.verified ? "" : " (not verified)"}`;
+  return `${f.fault} → ${f.target}${f.verified ? "" : " (not verified)"}${f.retried ? " (retried)" : ""}`;
 }
 
 /** Greedy interval packing: a fault goes on the first row where neither its bar nor its label overlaps. */
