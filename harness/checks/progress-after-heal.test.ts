@@ -40,8 +40,21 @@ describe("progress-after-heal", () => {
       const r = check.run(wedged("live").build());
       expect(r.verdict).toBe("fail");
       expect(r.detail).toMatch(
-        /^worker fwd-a showed no database activity in the 18000 ms after the heal: no bytes through its proxy/,
+        /^worker fwd-a showed no database activity in the 15500 ms from 2500 ms after the heal: no bytes through its proxy/,
       );
+    });
+
+    it("fails a worker whose only activity is what the heal let through: a held-back statement, a renew", () => {
+      // Seen in the matrix (postgres-blackholed, no-reconnect-after-timeout): fwd-a's statement
+      // sent into the blackhole reached Postgres 50 ms after the heal, its session then went away.
+      const r = check.run(
+        wedged("live")
+          .traffic("fwd-a", 22_250, { bytes: 5_000, lastStatementAt: at(22_050) })
+          .renew("fwd-a", 1, 22_060)
+          .build(),
+      );
+      expect(r.verdict).toBe("fail");
+      expect(r.detail).toMatch(/^worker fwd-a showed no database activity/);
     });
 
     it("passes on its statements in pg_stat_activity after the heal", () => {

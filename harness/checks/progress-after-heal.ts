@@ -168,6 +168,13 @@ function active(evidence: Evidence): {
   const from = meta.healedAt ?? meta.startedAt;
   const until = meta.observedUntil;
   const within = (e: EvidenceEvent) => e.kind !== "fault" && e.ts >= from && e.ts <= until;
+  // What a fault held back is let through the moment it heals: a wedged worker's statement, sent
+  // into a blackhole, reaches Postgres then (its query_start moves, maybe a renew commits) though
+  // the worker never speaks again. Activity counts from a quarter ttl after the heal, by when a
+  // live worker has renewed or polled anew (and never past half the time observed).
+  const settleMs = Math.round(Math.min(meta.ttlMs / 4, (until - from) / 2));
+  const settled = from + settleMs;
+  const afterSettled = (e: EvidenceEvent) => e.kind !== "fault" && e.ts >= settled && e.ts <= until;
   const samples = ofKind(evidence, "traffic");
   // Bytes prove activity wherever counted; their absence only where the proxy counts them live.
   const liveBytes = meta.traffic === "live" && samples.some((t) => t.bytes !== undefined);
@@ -179,13 +186,13 @@ function active(evidence: Evidence): {
     const mine = samples.filter((t) => t.worker === id);
     const bytesAt = (pred: (ts: number) => boolean) =>
       mine.filter((t) => pred(t.ts) && t.bytes !== undefined).at(-1)?.bytes;
-    const before = bytesAt((ts) => ts <= from) ?? 0;
-    const after = bytesAt((ts) => ts > from && ts <= until) ?? before;
+    const before = bytesAt((ts) => ts <= settled) ?? 0;
+    const after = bytesAt((ts) => ts > settled && ts <= until) ?? before;
     if (after > before) {
       counts.traffic += 1;
       continue;
     }
-    if (mine.some((t) => t.lastStatementAt !== undefined && t.lastStatementAt > from && t.ts <= until)) {
+    if (mine.some((t) => t.lastStatementAt !== undefined && t.lastStatementAt > settled && t.ts <= until)) {
       counts.statements += 1;
       continue;
     }
@@ -195,7 +202,7 @@ function active(evidence: Evidence): {
           ? e.worker === id
           : e.kind === "lease-change"
             ? e.holder === id
-            : false) && within(e),
+            : false) && afterSettled(e),
     );
     if (db) {
       counts.db += 1;
@@ -211,7 +218,7 @@ function active(evidence: Evidence): {
         ts: from,
         bytesAfterHeal: after - before,
         lines: last ? [last.line] : [],
-        message: `worker ${id} showed no database activity in the ${Math.round(until - from)} ms after the heal: ${liveBytes ? "no bytes through its proxy, " : ""}no statement in pg_stat_activity, no lease change, no effect${last ? ` (its last line at ${sinceStart(meta, last.ts)}: ${JSON.stringify(last.msg)})` : ""}`,
+        message: `worker ${id} showed no database activity in the ${Math.round(until - settled)} ms from ${settleMs} ms after the heal: ${liveBytes ? "no bytes through its proxy, " : ""}no statement in pg_stat_activity, no lease change, no effect${last ? ` (its last line at ${sinceStart(meta, last.ts)}: ${JSON.stringify(last.msg)})` : ""}`,
       });
       continue;
     }
