@@ -133,6 +133,18 @@ describe.skipIf(unavailable !== null && !required)(
       expect(code).toBe(2);
     });
 
+    test("a Toxiproxy image that exits at start: its logs in the error, exit 3, nothing left", async () => {
+      // The Postgres image as the proxy: without POSTGRES_PASSWORD its entrypoint exits 1 at once.
+      const { images } = await resolveImages(await connectEngine());
+      const { code, out } = await cli(["drill", "--provider", "docker", "--report-dir", reportRoot], {
+        LEASE_CHAOS_TOXIPROXY_IMAGE: images.postgres,
+      });
+      expect(out).toMatch(/Toxiproxy \(.*\) exited during start: exit code 1; its logs:\n/);
+      expect(out).toMatch(/POSTGRES_PASSWORD/);
+      expect(code).toBe(3);
+      expect(leftovers()).toEqual([]);
+    });
+
     test("Ctrl-C in the middle of the drill: no labelled container or network remains", async () => {
       // Its own TMPDIR, to see that the workers' bind-mounted scratch folder goes too.
       const tmp = fs.mkdtempSync(path.join(reportRoot, "tmp-"));

@@ -131,25 +131,22 @@ export class DockerEnvironment {
         docker.getContainer(postgres.getId()).inspect(),
         docker.getContainer(toxiproxy.getId()).inspect(),
       ]);
+      const deadReason = async (info: Dockerode.ContainerInspectInfo) =>
+        info.State.Running
+          ? null
+          : `exit code ${info.State.ExitCode}; its logs:\n${await containerLogs(docker.getContainer(info.Id))}`;
+      const exitedWith = (id: string) => async () => deadReason(await docker.getContainer(id).inspect());
       // A container that died at once publishes no port: say so with its logs, not "no port".
       for (const [info, what] of [
         [pgInfo, `Postgres (${images.postgres})`],
         [proxyInfo, `Toxiproxy (${images.toxiproxy})`],
       ] as const) {
-        if (info.State.Running) continue;
-        const logs = await containerLogs(docker.getContainer(info.Id));
-        throw new EnvironmentStartError(
-          `${what} exited during start: exit code ${info.State.ExitCode}; its logs:\n${logs}`,
-        );
+        const dead = await deadReason(info);
+        if (dead !== null) throw new EnvironmentStartError(`${what} exited during start: ${dead}`);
       }
       const observerDb: DbEndpoint = { host: "127.0.0.1", port: publishedPort(pgInfo, 5432), ...DB };
       const url = `http://127.0.0.1:${publishedPort(proxyInfo, 8474)}`;
       const proxies = new SlotProxies(url, "postgres:5432", slots, (port) => publishedPort(proxyInfo, port));
-      const exitedWith = (id: string) => async () => {
-        const info = await docker.getContainer(id).inspect();
-        if (info.State.Running) return null;
-        return `exit code ${info.State.ExitCode}; its logs:\n${await containerLogs(docker.getContainer(id))}`;
-      };
       await Promise.all([
         until(
           `Postgres (${images.postgres}) on 127.0.0.1:${observerDb.port}`,
