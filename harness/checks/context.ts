@@ -12,6 +12,7 @@ export const FULL_CAPABILITIES: Capabilities = {
     itemStarted: true,
     leaseLost: true,
     standby: true,
+    refused: true,
   },
   lineTime: true,
   lineEpoch: true,
@@ -23,6 +24,7 @@ export const FULL_CAPABILITIES: Capabilities = {
   refusals: true,
   backlog: true,
   enqueue: true,
+  atomicBatches: false,
 };
 
 /** The profile's capabilities as recorded with the run. */

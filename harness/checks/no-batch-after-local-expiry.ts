@@ -252,7 +252,7 @@ function gateLineOf(r: RefusedEffect, lines: WorkerLog[], terms: Term[]): Worker
   const mine = lines.filter(
     (l) => l.worker === r.worker && l.leaseName === r.leaseName && isWorkStart(l) && l.ts <= r.ts,
   );
-  const sameItem = mine.filter((l) => l.item !== undefined && l.item === r.itemId);
+  const sameItem = mine.filter((l) => l.item === r.itemId || l.items?.includes(r.itemId));
   if (sameItem.length) return sameItem.at(-1);
   const last = mine.at(-1);
   if (!last) return undefined;

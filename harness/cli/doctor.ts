@@ -3,6 +3,7 @@ import type { StartedEnvironment } from "../env/provider.ts";
 import { PROVIDERS, startEnvironment } from "../env/start-environment.ts";
 import { appName } from "../observe/activity.ts";
 import { lineParser } from "../observe/adapters/log-line.ts";
+import { withLineRefusals } from "../observe/adapters/refusal-line.ts";
 import type { EvidenceEvent, LineKind, WorkerLog } from "../observe/evidence.ts";
 import { Observer } from "../observe/observer.ts";
 import { Recorder } from "../observe/recorder.ts";
@@ -26,6 +27,7 @@ const KINDS: LineKind[] = [
   "item-started",
   "expired-locally",
   "lease-lost",
+  "refused",
 ];
 const PROFILE_KEY: Record<LineKind, string> = {
   leader: "leader",
@@ -34,6 +36,7 @@ const PROFILE_KEY: Record<LineKind, string> = {
   "item-started": "itemStarted",
   "expired-locally": "expiredLocally",
   "lease-lost": "leaseLost",
+  refused: "refused",
 };
 
 /** One finding: ok, a warning (partial evidence) or a problem (no drill can give a verdict). */
@@ -93,7 +96,7 @@ async function examine(
   try {
     const chosen = await startEnvironment({
       provider,
-      sink: recorder.record,
+      sink: withLineRefusals(recorder.record),
       seed: newSeed(),
       profile,
       say: log,

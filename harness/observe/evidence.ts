@@ -32,7 +32,8 @@ export type LineKind =
   | "batch-started"
   | "item-started"
   | "lease-lost"
-  | "standby";
+  | "standby"
+  | "refused";
 
 /** One log line of a worker process, through its profile's adapter. */
 export interface WorkerLog {
@@ -56,6 +57,8 @@ export interface WorkerLog {
   epoch?: number;
   /** the work item the line names */
   item?: string;
+  /** every item the line names, when its item field is a list (`forwarded=[12,13,14]`) */
+  items?: string[];
   /** the workload id the line itself claims, when it differs from the instance's */
   claimedWorker?: string;
   /** the whole parsed line, for evidence */
@@ -88,6 +91,8 @@ export interface RefusedEffect {
   epoch: number | null;
   itemId: string;
   journalId?: number;
+  /** "log": known from a worker's line meaning refused (lines.refused), stamped with the line's time */
+  source?: "log";
 }
 
 /** Backlog sampled by the harness through its own connection (database clock): the runbook's symptom. */

@@ -11,6 +11,8 @@ export interface ProfileRole extends Omit<RoleData, "ids" | "idPrefix" | "lease"
   logs: LogSpec;
   /** true when the worker is told the harness's margin through {{safetyMarginMs}} */
   takesSafetyMargin: boolean;
+  /** the timing values its env, files or args use ({{renewIntervalMs}}, {{queryTimeoutMs}} ...) */
+  takes: string[];
 }
 
 /** What evidence a profile can give, which decides how fully each check can judge. */
@@ -37,6 +39,8 @@ export interface Capabilities {
   backlog: boolean;
   /** some role has an enqueue query */
   enqueue: boolean;
+  /** some role's batch is one statement with no per-item gate (work.batch "atomic") */
+  atomicBatches: boolean;
 }
 
 /** A loaded, validated worker profile. */
@@ -53,6 +57,18 @@ export interface Profile {
   data: ProfileData;
   capabilities: Capabilities;
 }
+
+// The harness's timing values a worker may be told through its templates.
+const TIMING_NAMES = [
+  "ttlMs",
+  "renewIntervalMs",
+  "retryIntervalMs",
+  "safetyMarginMs",
+  "batchIntervalMs",
+  "batchSize",
+  "itemWorkMs",
+  "queryTimeoutMs",
+];
 
 const SAMPLE_VALUES: Record<string, string> = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, "x"]));
 
@@ -134,13 +150,15 @@ function resolveRole(name: string, role: RoleData, data: ProfileData): ProfileRo
       `roles.${name}: nothing in env, files or args uses {{workloadId}}: each instance needs its own identity`,
     );
   const { ids: _ids, idPrefix: _prefix, lease, logs: _logs, ...rest } = role;
+  const takes = TIMING_NAMES.filter((n) => new RegExp(`\\{\\{\\s*${n}\\s*\\}\\}`).test(all));
   return {
     ...rest,
     name,
     lease: lease ?? name,
     ids,
     logs,
-    takesSafetyMargin: /\{\{\s*safetyMarginMs\s*\}\}/.test(all),
+    takesSafetyMargin: takes.includes("safetyMarginMs"),
+    takes,
   };
 }
 
@@ -194,9 +212,10 @@ function capabilitiesOf(data: ProfileData, roles: ProfileRole[]): Capabilities {
     effects: effects.length > 0,
     effectEpoch: effects.length > 0 && effects.every((e) => e.epoch !== undefined),
     uniqueEffects: effects.some((e) => e.unique),
-    refusals: roles.some((r) => r.work.refusals.length > 0),
+    refusals: roles.some((r) => r.work.refusals.length > 0) || data.lines.refused !== null,
     backlog: withWork.length > 0 && withWork.every((r) => r.work.backlog !== undefined),
     enqueue: roles.some((r) => r.work.enqueue !== undefined),
+    atomicBatches: roles.some((r) => r.work.batch === "atomic"),
   };
 }
 

@@ -46,6 +46,11 @@ const lines = z.strictObject({
   standby: matcher
     .default({ regex: "^standby" })
     .describe("the worker stands by while another holds the lease"),
+  refused: matcher
+    .default(null)
+    .describe(
+      "the worker reports that the system's fence refused its write (a refusal known from the log, besides work.refusals tables)",
+    ),
 });
 
 const timeFormat = z.enum(["auto", "rfc3339", "epoch-ms", "epoch-s"]);
@@ -119,6 +124,12 @@ const work = z.strictObject({
     .describe("SQL returning one number: the items waiting (the runbook's symptom)"),
   effects: z.array(effectTable).default([]),
   refusals: z.array(effectTable).default([]).describe("tables where the system records attempts it refused"),
+  batch: z
+    .enum(["items", "atomic"])
+    .default("items")
+    .describe(
+      "items: each item passes the gate and makes its effect on its own; atomic: a batch is one statement (no per-item gate), so a pause aimed mid-item lands after the batch line",
+    ),
 });
 
 const local = z.strictObject({
@@ -147,9 +158,18 @@ const variant = z.strictObject({
   env: z.record(z.string(), template).default({}),
   roles: z.array(z.string()).optional().describe("the roles that run it (default: every role)"),
   caughtBy: z
-    .array(z.strictObject({ scenario: z.string().min(1), check: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        scenario: z.string().min(1),
+        check: z.string().min(1),
+        set: z
+          .record(z.string(), z.number())
+          .optional()
+          .describe("knob values of the scenario for this catch, e.g. { latencyMs: 300 }"),
+      }),
+    )
     .default([])
-    .describe("the negative control: which scenario and check must catch it"),
+    .describe("the negative control: which scenario and check must catch it (at which knob values)"),
 });
 
 const role = z.strictObject({
@@ -175,6 +195,26 @@ const role = z.strictObject({
     .optional()
     .describe(
       "the worker's margin before expires_at (default: {{safetyMarginMs}} when its env uses it, else 0)",
+    ),
+  renewIntervalMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("how often it renews (default: {{renewIntervalMs}} when its env uses it, else unknown)"),
+  statementTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "how long it waits for a statement before giving up on it (default: {{queryTimeoutMs}} when its env uses it, else unknown)",
+    ),
+  clockFaults: z
+    .enum(["all", "wall", "none"])
+    .default("all")
+    .describe(
+      "which clocks libfaketime can move in its runtime: all (wall and monotonic), wall (a step of the wall clock only), none (docs/faults.md: runtimes)",
     ),
 });
 

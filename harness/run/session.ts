@@ -7,6 +7,7 @@ import type { StartedEnvironment, WorkerLaunch } from "../env/provider.ts";
 import { type ProviderChoice, startEnvironment } from "../env/start-environment.ts";
 import { appName, sampleActivity } from "../observe/activity.ts";
 import { lineParser } from "../observe/adapters/log-line.ts";
+import { withLineRefusals } from "../observe/adapters/refusal-line.ts";
 import type { BacklogSample, Evidence, EvidenceEvent, RunMeta, WorkerSpec } from "../observe/evidence.ts";
 import { Observer } from "../observe/observer.ts";
 import { Recorder } from "../observe/recorder.ts";
@@ -164,7 +165,7 @@ export class Session {
     );
     const chosen = await startEnvironment({
       provider: spec.provider,
-      sink: recorder.record,
+      sink: withLineRefusals(recorder.record),
       seed,
       profile,
       workerSlots: this.workers.length + 2,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { profileSchema } from "../../profile/schema.ts";
-import { lineParser, splitFields } from "./log-line.ts";
+import { itemsOf, lineParser, splitFields } from "./log-line.ts";
+import { refusalsOfLine, WHOLE_BATCH } from "./refusal-line.ts";
 import { parseRfc3339, parseTime } from "./time.ts";
 
 const origin = {
@@ -115,5 +116,73 @@ describe("times and fields", () => {
       fields: { term: "3", reason: "no row", x: "" },
     });
     expect(splitFields("plain message")).toEqual({ text: "plain message", fields: {} });
+  });
+
+  it("takes a [list] as one value, spaces and all, and stops at the first word that is no pair", () => {
+    expect(splitFields("forward_batch done forwarded=[12, 13, 14] epoch=3")).toEqual({
+      text: "forward_batch done",
+      fields: { forwarded: "[12, 13, 14]", epoch: "3" },
+    });
+    expect(splitFields("a=1 fenced: epoch 3 is stale term=3")).toEqual({
+      text: "a=1 fenced: epoch 3 is stale",
+      fields: { term: "3" },
+    });
+  });
+
+  it("reads a list of items: text, JSON arrays, quoted members; an empty list names none", () => {
+    expect(itemsOf("[12,13,14]")).toEqual(["12", "13", "14"]);
+    expect(itemsOf('[ "a b", c ]')).toEqual(["a b", "c"]);
+    expect(itemsOf([7, "8"])).toEqual(["7", "8"]);
+    expect(itemsOf("[]")).toEqual([]);
+    expect(itemsOf(42)).toEqual(["42"]);
+    expect(itemsOf(null)).toEqual([]);
+  });
+});
+
+describe("items and refusals from lines", () => {
+  const logs = profileSchema.shape.logs.parse({
+    format: "text",
+    pattern:
+      "^(?<time>\\S+) +(?<level>[A-Z]+) +\\w+\\{pod=(?<workloadId>[^ ]+) lease=(?<lease>[^}]+)\\}: (?<message>.*)$",
+    fields: { item: "forwarded" },
+  });
+  const parse = lineParser(logs, {
+    ...lines,
+    batchStarted: "forward_batch begin",
+    itemStarted: null,
+    refused: { regex: "^forward_batch fenced" },
+  });
+
+  it("a batch line that names a list of items carries each of them", () => {
+    const done = parse(
+      "2026-12-01T10:00:00.123456Z  INFO forwarder{pod=w-a lease=outbox}: forward_batch done forwarded=[12,13,14] epoch=3",
+      origin,
+    );
+    expect(done).toMatchObject({ msg: "forward_batch done", epoch: 3, items: ["12", "13", "14"] });
+    expect(done?.item).toBeUndefined();
+  });
+
+  it("a line meaning refused is a refused attempt per item it names, or of the whole batch", () => {
+    const line = parse(
+      "2026-12-01T10:00:01.000000Z  WARN forwarder{pod=w-a lease=outbox}: forward_batch fenced: epoch 3 is stale epoch=3",
+      origin,
+    );
+    expect(line).toMatchObject({ means: "refused", epoch: 3, leaseName: "outbox" });
+    const refusals = refusalsOfLine(line as NonNullable<typeof line>);
+    expect(refusals).toEqual([
+      expect.objectContaining({
+        kind: "refused-effect",
+        worker: "w-a",
+        epoch: 3,
+        itemId: WHOLE_BATCH,
+        source: "log",
+        ts: line?.ts,
+      }),
+    ]);
+    const named = parse(
+      "2026-12-01T10:00:01.000000Z  WARN forwarder{pod=w-a lease=outbox}: forward_batch fenced forwarded=[5,6] epoch=3",
+      origin,
+    );
+    expect(refusalsOfLine(named as NonNullable<typeof named>).map((r) => r.itemId)).toEqual(["5", "6"]);
   });
 });

@@ -10,6 +10,7 @@ import { parseTime } from "./time.ts";
 const KINDS: [keyof LinesSpec, LineKind][] = [
   ["expiredLocally", "expired-locally"],
   ["leaseLost", "lease-lost"],
+  ["refused", "refused"],
   ["leader", "leader"],
   ["standby", "standby"],
   ["batchStarted", "batch-started"],
@@ -74,7 +75,7 @@ export function lineParser(logs: LogSpec, lines: LinesSpec): LineParser {
       : origin.receivedAt;
     const means = classify(fields.message);
     const epoch = toNumber(fields.epoch);
-    const item = fields.item === undefined || fields.item === null ? undefined : String(fields.item);
+    const items = itemsOf(fields.item);
     return {
       kind: "worker-log",
       ts,
@@ -88,7 +89,8 @@ export function lineParser(logs: LogSpec, lines: LinesSpec): LineParser {
       parsed: true,
       ...(means ? { means } : {}),
       ...(epoch !== undefined ? { epoch } : {}),
-      ...(item !== undefined ? { item } : {}),
+      ...(items.length === 1 ? { item: items[0] as string } : {}),
+      ...(items.length > 1 || Array.isArray(fields.item) || isListText(fields.item) ? { items } : {}),
       ...(typeof fields.workloadId === "string" && fields.workloadId !== origin.worker
         ? { claimedWorker: fields.workloadId }
         : {}),
@@ -107,6 +109,31 @@ interface Fields {
   epoch: unknown;
   item: unknown;
   all: Record<string, unknown>;
+}
+
+/** A list written as text: `[12,13,14]`, `[a, "b c"]`, `[]`. */
+function isListText(value: unknown): value is string {
+  return typeof value === "string" && /^\[.*\]$/s.test(value.trim());
+}
+
+/**
+ * The items a line names: one value, a JSON array, or a list written as text (`[12,13,14]`,
+ * `[12, 13, 14]`, `["a","b"]`); numbers and strings both become strings; empty and null name none.
+ */
+export function itemsOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value))
+    return value.filter((v) => v !== null && v !== undefined && v !== "").map((v) => String(v));
+  if (isListText(value)) {
+    const inner = value.trim().slice(1, -1).trim();
+    if (inner === "") return [];
+    return inner
+      .split(",")
+      .map((part) => part.trim().replace(/^(["'])(.*)\1$/s, "$2"))
+      .filter((part) => part !== "");
+  }
+  const text = String(value);
+  return text === "" ? [] : [text];
 }
 
 /** Epochs come as numbers or numeric strings ("7", 7n printed); anything else is no epoch. */
@@ -152,10 +179,15 @@ function jsonFields(logs: Extract<LogSpec, { format: "json" }>): (text: string) 
   };
 }
 
-// key=value or key="quoted value" at the end of a text message.
-const TRAILING_FIELD = /\s+([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)$/;
+// key=value at the end of a text message: the value is "a quoted string" (with \ escapes), a
+// [list] (no ] inside), or a run of characters other than spaces (docs/profiles.md: text logs).
+const TRAILING_FIELD = /\s+([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S*)$/;
 
-/** Splits trailing key=value pairs off a message: `now leading term=3 x="a b"` -> `now leading`, {term, x}. */
+/**
+ * Splits trailing key=value pairs off a message, from its end: `now leading term=3 x="a b"` ->
+ * `now leading`, {term, x}; `forward_batch done forwarded=[12, 13]` -> `forward_batch done`,
+ * {forwarded: "[12, 13]"}. It stops at the first word from the end that is not a pair.
+ */
 export function splitFields(message: string): { text: string; fields: Record<string, string> } {
   const fields: Record<string, string> = {};
   let text = message;
