@@ -1,5 +1,6 @@
 // The leader's clocks run slow; its safety margin must cover the drift.
 import { clockFault } from "../harness/faults/clock.ts";
+import { needsClocks } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { resumeOffsetMs } from "./resume-near-expiry.ts";
 import {
@@ -25,6 +26,7 @@ export const clockRateSkew: Scenario = {
   faults: ["F13", "F1"],
   premises: ["clock-moved", "resumed-inside-margin"],
   clockFaults: "all",
+  needs: needsClocks("all"),
   knobs: {
     rate: {
       help: "how fast the leader's clocks run (1 = right)",

@@ -1,5 +1,6 @@
 // The leader's wall clock is stepped back (an NTP correction), then its renewer stalls.
 import { clockFault } from "../harness/faults/clock.ts";
+import { needsClocks } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
@@ -24,6 +25,7 @@ export const clockStep: Scenario = {
   faults: ["F13", "F1"],
   premises: ["clock-moved", "target-term-ended", "lease-changed-hands"],
   clockFaults: "wall",
+  needs: needsClocks("wall"),
   knobs: {
     stepMs: {
       help: "how far the wall clock steps (negative: back)",

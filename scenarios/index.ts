@@ -80,6 +80,8 @@ export function catalogue(profile: Profile): CatalogueEntry[] {
 }
 
 /** The scenario and check each of a profile's variants must be caught by (its negative controls). */
-export function catches(profile: Profile): Record<string, { scenario: string; check: string }[]> {
+export function catches(
+  profile: Profile,
+): Record<string, { scenario: string; check: string; set?: Record<string, number> }[]> {
   return Object.fromEntries(Object.entries(profile.data.variants).map(([name, v]) => [name, v.caughtBy]));
 }

@@ -1,12 +1,14 @@
 // The runbook's title: the lease is lost while a batch is in flight.
 import { latency } from "../harness/faults/latency.ts";
 import { latencyKnob } from "../harness/run/knobs.ts";
+import { needsEnqueue, needsItemGate } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
   healAndRead,
   identifyLeader,
   inject,
+  itemGateAdapts,
   pauseAtItem,
   slowItems,
   takeoverLowerBoundMs,
@@ -24,6 +26,8 @@ export const leaseLostMidBatch: Scenario = {
     "F2: pause the leader between its gate and its write; it wakes on a slow connection; its stale write must be fenced off",
   faults: ["F2", "F4"],
   premises: ["fault-mid-item", "target-term-ended", "lease-changed-hands"],
+  needs: (ctx) => [...needsEnqueue(ctx), ...needsItemGate(ctx)],
+  adapts: itemGateAdapts,
   knobs: { wakeLatencyMs: latencyKnob("how late replies reach the old leader when it wakes", 0.25) },
   lowerBoundMs: (t) => takeoverLowerBoundMs(t) + Math.round(t.ttlMs / 2),
   timings: slowItems,

@@ -1,4 +1,5 @@
 // The outbox's classic hole: an event delivered but not yet marked when the leader stops.
+import { needsEffects, needsEnqueue } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
@@ -17,6 +18,7 @@ export const pauseAfterDelivery: Scenario = {
     "F2 (after the write): pause the leader right after it delivered an item; the next leader must not deliver it again",
   faults: ["F2"],
   premises: ["target-term-ended", "lease-changed-hands"],
+  needs: (ctx) => [...needsEnqueue(ctx), ...needsEffects(ctx)],
   lowerBoundMs: (t) => takeoverLowerBoundMs(t),
   timings: slowItems,
   async steps(run) {

@@ -1,9 +1,11 @@
 // The old holder comes back after the new one has been working for a while.
+import { needsEffects, needsEnqueue, needsItemGate } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import {
   bringUp,
   healAndRead,
   identifyLeader,
+  itemGateAdapts,
   pauseAtItem,
   slowItems,
   takeoverLowerBoundMs,
@@ -16,6 +18,8 @@ export const staleHolderAfterTakeover: Scenario = {
   summary: "F11: a holder frozen mid-item resumes after the new holder worked; its stale write is refused",
   faults: ["F11"],
   premises: ["fault-mid-item", "lease-changed-hands", "stale-write-refused"],
+  needs: (ctx) => [...needsEnqueue(ctx), ...needsItemGate(ctx), ...needsEffects(ctx)],
+  adapts: itemGateAdapts,
   // Takeover, then one batch of the new holder.
   lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.batchIntervalMs,
   timings: slowItems,

@@ -12,6 +12,7 @@ import type {
   WorkerLog,
 } from "../harness/observe/evidence.ts";
 import { holdKnob, type Knobs } from "../harness/run/knobs.ts";
+import { atomicBatches, type NeedContext } from "../harness/run/needs.ts";
 import { type ActiveFault, ProfileNeedError, type Run } from "../harness/run/run.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import type { Timings } from "../harness/run/timing.ts";
@@ -297,34 +298,50 @@ export async function pauseClearOfRenewal(
   }
 }
 
+/** What an item-gate scenario does differently for a worker whose batch is one statement. */
+export function itemGateAdapts(ctx: NeedContext): string[] {
+  return atomicBatches(ctx.role)
+    ? [
+        `roles.${ctx.role.name}.work.batch is atomic: the pause lands right after the batch line (between its gate and its one statement), not at an item`,
+      ]
+    : [];
+}
+
 /**
- * Step: queue a batch, then freeze `worker` the moment it passes its gate for an item. It had a
- * moment to go on before the signal landed, so its evidence is read once it is quiet: if the item
+ * Step: queue a batch, then freeze `worker` the moment it passes its gate for an item (for a batch
+ * that is one statement: the moment its batch line says the gate passed). It had a moment to go on
+ * before the signal landed, so its evidence is read once it is quiet: if the item (or the batch)
  * went on, the pause is lifted and tried again on the next one.
  */
 export function pauseAtItem(run: Run, worker: string, description: string): Promise<ActiveFault> {
-  if (!run.profile.capabilities.lines.itemStarted)
-    throw new ProfileNeedError(description, "lines.itemStarted");
+  const atomic = atomicBatches(run.role);
+  const gate: LineKind = atomic ? "batch-started" : "item-started";
+  if (!run.profile.capabilities.lines[atomic ? "batchStarted" : "itemStarted"])
+    throw new ProfileNeedError(description, atomic ? "lines.batchStarted" : "lines.itemStarted");
   return run.step(description, async () => {
     await run.enqueue(8);
     const batches = run.profile.capabilities.lines.batchStarted;
     for (let attempt = 1; ; attempt++) {
       // The first item of a batch, so items remain behind it: a gate that is asked once per batch
       // shows itself on the next one.
-      if (batches) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
-      const line = await run.nextLine(worker, ["item-started"], 5 * run.ttlMs);
+      if (batches && !atomic) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
+      const line = await run.nextLine(worker, [gate], 5 * run.ttlMs);
       const fault = await run.inject(processPause(worker));
       await run.quiet(worker, 50, run.ttlMs / 4);
       const missed = wentOn(run, worker, line.ts, line);
-      const item = line.item === undefined ? "" : ` of item ${line.item}`;
+      const what = atomic
+        ? " of its batch (one statement)"
+        : line.item === undefined
+          ? ""
+          : ` of item ${line.item}`;
       if (!missed || attempt === MAX_PAUSE_ATTEMPTS) {
         run.note(
-          `${fault.window.detail}; at its gate${item}${missed ? " (the worker had gone on: no attempt caught it)" : ""}`,
+          `${fault.window.detail}; at its gate${what}${missed ? " (the worker had gone on: no attempt caught it)" : ""}`,
         );
         return fault;
       }
       run.note(
-        `${worker} went on past its gate${item} before the pause landed; unpausing and trying the next one`,
+        `${worker} went on past its gate${what} before the pause landed; unpausing and trying the next one`,
       );
       await fault.retry();
       await run.enqueue(4);

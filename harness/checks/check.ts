@@ -4,6 +4,9 @@ import type { Capabilities } from "../profile/profile.ts";
 /** Three-valued, as in Jepsen: unknown means the evidence could not decide (never a pass). */
 export type Verdict = "pass" | "fail" | "unknown";
 
+/** A run's outcome: its checks' worst verdict, or skipped when the scenario cannot apply to the profile. */
+export type RunVerdict = Verdict | "skipped";
+
 /** One piece of evidence behind a failure: who, which epoch, when, by how much, which lines. */
 export interface Violation {
   message: string;

@@ -1,5 +1,5 @@
 import type { Evidence } from "../observe/evidence.ts";
-import type { Check, CheckResult, Verdict } from "./check.ts";
+import type { Check, CheckResult, RunVerdict, Verdict } from "./check.ts";
 import { capabilitiesOf } from "./context.ts";
 import { fencedEffectsWithinTerm } from "./fenced-effects-within-term.ts";
 import { noBatchAfterLocalExpiry } from "./no-batch-after-local-expiry.ts";
@@ -74,6 +74,14 @@ export function worstVerdict(verdicts: Verdict[]): Verdict {
   if (verdicts.includes("fail")) return "fail";
   if (verdicts.includes("unknown")) return "unknown";
   return "pass";
+}
+
+/**
+ * The verdict of several runs: the worst of those judged. Skipped runs (a scenario that cannot apply
+ * to the profile) count for nothing, and nothing judged is unknown: a gate never goes green on nothing.
+ */
+export function runsVerdict(verdicts: RunVerdict[]): Verdict {
+  return worstVerdict(verdicts.filter((v): v is Verdict => v !== "skipped"));
 }
 
 /** All checks' metrics in one flat object; a name two checks share is kept as `<check id>.<name>` for the later one. */

@@ -13,7 +13,7 @@ export interface Command {
  */
 export const EXIT = { pass: 0, fail: 1, usage: 2, unknown: 3 } as const;
 
-/** The exit code of a verdict. */
-export function exitOf(verdict: "pass" | "fail" | "unknown"): number {
+/** The exit code of a verdict; a skipped run judged nothing, which is no pass. */
+export function exitOf(verdict: "pass" | "fail" | "unknown" | "skipped"): number {
   return verdict === "pass" ? EXIT.pass : verdict === "fail" ? EXIT.fail : EXIT.unknown;
 }

@@ -1,5 +1,6 @@
+import { catalogue } from "../../scenarios/index.ts";
 import { checks } from "../checks/registry.ts";
-import type { StartedEnvironment } from "../env/provider.ts";
+import type { StartedEnvironment, WorkerLaunch } from "../env/provider.ts";
 import { PROVIDERS, startEnvironment } from "../env/start-environment.ts";
 import { appName } from "../observe/activity.ts";
 import { lineParser } from "../observe/adapters/log-line.ts";
@@ -9,15 +10,22 @@ import { Observer } from "../observe/observer.ts";
 import { Recorder } from "../observe/recorder.ts";
 import type { Profile, ProfileRole } from "../profile/profile.ts";
 import { newSeed } from "../random.ts";
+import { applicability, skipReason } from "../run/applicability.ts";
 import { timingsFor, timingValues } from "../run/timing.ts";
-import { choiceOption, intOption, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import { type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
-import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
+import { providerOption, sharedOptions, ttlOption } from "./options.ts";
+import { profileFromOption } from "./profile-option.ts";
 
 const OPTIONS: OptionSpecs = {
-  config: CONFIG_OPTION,
-  "ttl-ms": { type: "string", help: "lease ttl the workers are told, default 2000" },
-  provider: { type: "string", help: `where the worker runs: ${PROVIDERS.join(", ")} (default local)` },
+  ...sharedOptions(["config", "ttl-ms", "provider"], {
+    "ttl-ms": "lease ttl the workers are told, default 2000",
+    provider: `where the worker runs: ${PROVIDERS.join(", ")} (default local)`,
+  }),
+  "no-clock-probe": {
+    type: "boolean",
+    help: "do not try the primary role under libfaketime (the clock scenarios' clocks)",
+  },
 };
 
 const KINDS: LineKind[] = [
@@ -51,15 +59,15 @@ export const doctorCommand: Command = {
   name: "doctor",
   summary:
     "try a worker profile: start one instance per role, show what parses, what is seen, what the checks can judge",
-  usage: `usage: lease-chaos doctor [--config FILE] [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 when a drill can give a verdict on this worker, 2 otherwise`,
+  usage: `usage: lease-chaos doctor [--config FILE] [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 when a drill can give a verdict on this worker and some scenario can run, 2 otherwise`,
   async run(argv) {
     const { values } = parseOptions(argv, OPTIONS);
     const profile = await profileFromOption(values.config);
-    const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
+    const ttlMs = ttlOption(values);
+    const provider = providerOption(values);
     const log = (line: string) => process.stdout.write(`${line}\n`);
     log(`doctor: profile ${profile.name} (${profile.source}), ttl ${ttlMs} ms, provider ${provider}`);
-    const findings = await examine(profile, ttlMs, provider, log);
+    const findings = await examine(profile, ttlMs, provider, log, values["no-clock-probe"] !== true);
     log("");
     for (const f of findings)
       log(`  ${f.level === "ok" ? "ok  " : f.level === "warn" ? "warn" : "FAIL"}  ${f.text}`);
@@ -71,12 +79,28 @@ export const doctorCommand: Command = {
       log(`  ${how.padEnd(11)} ${c.id.padEnd(30)} ${cov.judged.join(", ") || "-"}`);
       for (const n of cov.notJudged) log(`  ${"".padEnd(11)} ${"".padEnd(30)} missing: ${n}`);
     }
-    const ok = !findings.some((f) => f.level === "fail");
+    log("");
+    log("what each scenario of the catalogue does with this profile (as run --all and matrix do):");
+    const entries = catalogue(profile);
+    let running = 0;
+    for (const e of entries) {
+      const a = applicability(e.scenario, profile, e.lease);
+      if (a.status !== "skipped") running += 1;
+      const how = a.status === "degraded" ? "degraded" : a.status;
+      log(`  ${how.padEnd(9)} ${e.name}${a.status === "skipped" ? `: ${skipReason(a)}` : ""}`);
+      if (a.status === "degraded") for (const d of a.degraded) log(`  ${"".padEnd(9)}   not as usual: ${d}`);
+    }
+    log(
+      `  ${running} of ${entries.length} run (${entries.length - running} skipped: they count for nothing in a verdict)`,
+    );
+    const ok = !findings.some((f) => f.level === "fail") && running > 0;
     log("");
     log(
       ok
         ? "a drill can give a verdict on this worker"
-        : "a drill cannot give a verdict on this worker yet: see FAIL above",
+        : running === 0
+          ? "no scenario can run on this profile: see skipped above"
+          : "a drill cannot give a verdict on this worker yet: see FAIL above",
     );
     return ok ? EXIT.pass : EXIT.usage;
   },
@@ -87,6 +111,7 @@ async function examine(
   ttlMs: number,
   provider: (typeof PROVIDERS)[number],
   log: (l: string) => void,
+  clockProbe: boolean,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const recorder = new Recorder();
@@ -125,20 +150,7 @@ async function examine(
     for (const role of profile.roles) {
       const id = role.ids[0] as string;
       const started = await sqlStep(`${role.name}: started ${id}`, () =>
-        (env as StartedEnvironment).startWorker({
-          spec: { id, leaseName: role.lease, role: role.name, bug: null },
-          role,
-          values: {
-            ...timingValues(t),
-            workloadId: id,
-            leaseName: role.lease,
-            role: role.name,
-            bug: "",
-            configDir: profile.dir,
-          },
-          variantEnv: { PGAPPNAME: appName(id) },
-          parser: lineParser(role.logs, profile.data.lines),
-        }),
+        (env as StartedEnvironment).startWorker(launchOf(profile, role, t)),
       );
       if (!started) return findings;
     }
@@ -174,6 +186,9 @@ async function examine(
           .map(([l, n]) => `${l} ${n}`)
           .join(", ");
       });
+    const primary = profile.roles.find((r) => r.name === profile.primaryRole) as ProfileRole;
+    if (clockProbe && primary.clockFaults !== "none" && !findings.some((f) => f.level === "fail"))
+      findings.push(...(await probeClocks(env, recorder, profile, primary, t, log)));
   } catch (err) {
     findings.push({ level: "fail", text: (err as Error).message });
   } finally {
@@ -241,6 +256,15 @@ function judgeRole(
     level: seen.has("leader") || !mapped.includes("leader") ? "ok" : "fail",
     text: `meanings seen from ${id}: ${[...seen].join(", ") || "none"}${mapped.filter((k) => !seen.has(k)).length ? `; mapped but not seen yet: ${mapped.filter((k) => !seen.has(k)).join(", ")} (expired-locally and lease-lost show up under faults)` : ""}`,
   });
+  for (const kind of KINDS) {
+    const sample = lines.find((l) => l.means === kind);
+    if (!sample) continue;
+    const { message: _m, msg: _g, ...fields } = sample.line as Record<string, unknown>;
+    out.push({
+      level: "ok",
+      text: `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} line of ${id} read as message ${JSON.stringify(sample.msg)}, fields ${JSON.stringify(fields)}${sample.epoch !== undefined ? `, epoch ${sample.epoch}` : ""}${sample.items ? `, items ${sample.items.join(",")}` : sample.item !== undefined ? `, item ${sample.item}` : ""}`,
+    });
+  }
   const claim = lines.filter((l) => l.means === "leader").at(-1);
   if (!row?.holder)
     out.push({
@@ -276,5 +300,90 @@ function judgeRole(
       level: "warn",
       text: `${role.name}: no work.effects: fenced-effects-within-term and no-duplicate-delivery cannot judge it`,
     });
+  return out;
+}
+
+/** How doctor starts a role's first instance (under libfaketime with `clockFaults`). */
+function launchOf(
+  profile: Profile,
+  role: ProfileRole,
+  t: ReturnType<typeof timingsFor>,
+  clockFaults?: "wall" | "all",
+): WorkerLaunch {
+  const id = role.ids[0] as string;
+  return {
+    spec: { id, leaseName: role.lease, role: role.name, bug: null },
+    role,
+    values: {
+      ...timingValues(t),
+      workloadId: id,
+      leaseName: role.lease,
+      role: role.name,
+      bug: "",
+      configDir: profile.dir,
+    },
+    variantEnv: { PGAPPNAME: appName(id) },
+    parser: lineParser(role.logs, profile.data.lines),
+    ...(clockFaults ? { clockFaults } : {}),
+  };
+}
+
+/**
+ * The clock scenarios start the target's workers under libfaketime (clocks at +0 until the fault).
+ * Some runtimes do not survive it (Python 3.11 wedges with its monotonic clock faked, and its
+ * time.sleep fails with it real): restart the primary role's instance that way, once per mode the
+ * profile claims, and see that it leads and works again within 3 ttl.
+ */
+async function probeClocks(
+  env: StartedEnvironment,
+  recorder: Recorder,
+  profile: Profile,
+  role: ProfileRole,
+  t: ReturnType<typeof timingsFor>,
+  log: (l: string) => void,
+): Promise<Finding[]> {
+  const id = role.ids[0] as string;
+  const modes: ("all" | "wall")[] = role.clockFaults === "all" ? ["all", "wall"] : ["wall"];
+  const out: Finding[] = [];
+  for (const mode of modes) {
+    log(`trying ${id} under libfaketime (${mode === "all" ? "wall and monotonic clocks" : "wall clock"})`);
+    await env.stopWorker(id);
+    const from = Date.now();
+    try {
+      await env.startWorker(launchOf(profile, role, t, mode));
+    } catch (err) {
+      out.push({ level: "warn", text: `${id} under libfaketime (${mode}): ${(err as Error).message}` });
+      continue;
+    }
+    const worked = (e: EvidenceEvent) =>
+      (e.kind === "effect" && e.worker === id && e.ts >= from) ||
+      (e.kind === "worker-log" &&
+        e.worker === id &&
+        e.ts >= from &&
+        (e.means === "batch-started" || e.means === "item-started"));
+    const died = (e: EvidenceEvent) =>
+      e.kind === "process" && e.worker === id && e.event === "exit" && !e.expected && e.ts >= from;
+    await waitUntil(from + 3 * t.ttlMs, () => recorder.events.some((e) => worked(e) || died(e)));
+    const exit = recorder.events.find(died);
+    if (recorder.events.some(worked)) {
+      out.push({ level: "ok", text: `${id} works under libfaketime (${mode})` });
+      continue;
+    }
+    const tail =
+      exit?.kind === "process"
+        ? `it exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}); its last lines:\n${(
+            exit.outputTail ?? []
+          )
+            .slice(-6)
+            .map((l) => `          ${l}`)
+            .join("\n")}`
+        : `it did no work within ${3 * t.ttlMs} ms (wedged?)`;
+    const fix = mode === "all" && role.clockFaults === "all" ? "wall or none" : "none";
+    out.push({
+      level: "warn",
+      text: `${id} does not run under libfaketime (${mode}): ${tail}\n          set roles.${role.name}.clockFaults to ${fix}; until then the clock scenarios end unknown (docs/faults.md: clock faults and runtimes)`,
+    });
+  }
+  await env.stopWorker(id).catch(() => {});
   return out;
 }

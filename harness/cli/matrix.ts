@@ -2,57 +2,55 @@ import path from "node:path";
 import { type CatalogueEntry, catalogue, catches } from "../../scenarios/index.ts";
 import type { Verdict } from "../checks/check.ts";
 import { checkIds } from "../checks/registry.ts";
-import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
-import { newSeed } from "../random.ts";
 import { type JunitRun, writeJunit } from "../report/junit.ts";
+import { applicability, skipReason } from "../run/applicability.ts";
+import { resolveKnobs } from "../run/knobs.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { timingsFor } from "../run/timing.ts";
-import {
-  choiceOption,
-  intOption,
-  type OptionSpecs,
-  optionsHelp,
-  parseOptions,
-  reportDirOption,
-} from "./args.ts";
+import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
 import { Countdown } from "./countdown.ts";
-import { expectedMs, inParallel, junitOption, withPool } from "./outputs.ts";
-import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
+import {
+  jobsOption,
+  providerOption,
+  repeatOption,
+  seedOption,
+  sharedOptions,
+  skipOption,
+  ttlOption,
+} from "./options.ts";
+import { expectedMs, inParallel, junitOption, overridesPrefix, withPool } from "./outputs.ts";
+import { configArg, profileFromOption } from "./profile-option.ts";
 import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
-  config: CONFIG_OPTION,
+  ...sharedOptions(["config"]),
   quick: {
     type: "boolean",
     help: "run each variant only on the scenarios expected to catch it (the reference on all)",
   },
-  repeat: { type: "string", help: "run every cell N times (seeds S, S+1, ...) and print catch rates" },
   scenarios: { type: "string", help: "comma-separated scenarios to run (default: the whole catalogue)" },
+  ...sharedOptions(["skip"]),
   variants: { type: "string", help: "comma-separated variants to run (default: all, and the reference)" },
-  seed: { type: "string", help: "seed of the first run of every cell (logged)" },
-  "ttl-ms": { type: "string", help: "lease ttl, default 2000" },
-  provider: { type: "string", help: `where the runs happen: ${PROVIDERS.join(", ")} (default local)` },
-  "report-dir": { type: "string", help: "root folder of the reports (default reports/matrix-<time>)" },
-  junit: {
-    type: "string",
-    help: "write a JUnit XML file: a test case per scenario and per check, rewritten after every run",
-  },
-  shard: {
-    type: "string",
-    help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
-  },
-  jobs: { type: "string", help: "run up to N cells side by side on one shared cluster (default 1)" },
-  json: { type: "boolean", help: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}' },
+  ...sharedOptions(["repeat", "seed", "ttl-ms", "provider", "report-dir", "junit", "shard", "jobs", "json"], {
+    repeat: "run every cell N times (seeds S, S+1, ...) and print catch rates",
+    seed: "seed of the first run of every cell (logged)",
+    "report-dir": "root folder of the reports (default reports/matrix-<time>)",
+    jobs: "run up to N cells side by side on one shared cluster (default 1)",
+    json: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}',
+  }),
 };
 
-/** One cell: a variant on a scenario, run `repeat` times. */
+/** One cell: a variant on a scenario (at some knob values), run `repeat` times. */
 interface Cell {
   scenario: string;
-  /** runs that failed (a check caught it) out of runs */
+  /** knob values of the cell (a variant's caughtBy may carry them) */
+  set?: Record<string, number>;
+  /** runs that failed (a check caught it) out of runs judged (skipped runs count for nothing) */
   caught: number;
   runs: number;
+  skipped: number;
   verdicts: Verdict[];
   /** the checks that failed in any run */
   checks: string[];
@@ -91,11 +89,12 @@ export const matrixCommand: Command = {
         throw new UsageError(
           `--variants: ${JSON.stringify(v)} is not a variant of profile ${profile.name}; valid: ${variantNames.join(", ")}`,
         );
-    const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
-    const repeat = intOption(values, "repeat", { min: 1, max: 100 }) ?? 1;
-    const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const root = reportDirOption(values, path.join("reports", `matrix-${Date.now()}`));
-    const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
+    const skipped = skipOption(values, names);
+    const seed = seedOption(values);
+    const repeat = repeatOption(values, 100);
+    const ttlMs = ttlOption(values);
+    const provider = providerOption(values);
+    const base = timingsFor(ttlMs);
     const junit = junitOption(values);
     const shard = shardOption(values);
     const json = values.json === true;
@@ -111,30 +110,49 @@ export const matrixCommand: Command = {
           throw new UsageError(
             `profile ${profile.name}: variants.${variant}.caughtBy names check ${JSON.stringify(c.check)}; checks: ${checkIds.join(", ")}`,
           );
+        const entry = entries.find((e) => e.name === c.scenario) as CatalogueEntry;
+        const where = `profile ${profile.name}: variants.${variant}.caughtBy ${c.scenario}`;
+        // A negative control must be able to run here: a catch that would be skipped proves nothing.
+        const applies = applicability(entry.scenario, profile, entry.lease);
+        if (applies.status === "skipped")
+          throw new UsageError(`${where} cannot run on this profile: ${skipReason(applies)}`);
+        try {
+          resolveKnobs(entry.scenario.name, entry.scenario.knobs, base, seed, setStrings(c.set));
+        } catch (err) {
+          throw new UsageError(`${where}: ${(err as Error).message}`);
+        }
       }
+    const root = reportDirOption(values, path.join("reports", `matrix-${Date.now()}`));
     log(
       `matrix: profile ${profile.name}, seeds ${seed}..${seed + repeat - 1}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`,
     );
 
     const rows: { variant: string; cells: Cell[] }[] = [];
-    const base = timingsFor(ttlMs);
+    // A variant's cell of a scenario runs at every knob setting its catches name there (the
+    // defaults when none does); the reference runs at the defaults.
     const all = wanted.flatMap((variant) => {
-      const expected = new Set((expectedBy[variant] ?? []).map((c) => c.scenario));
+      const expected = expectedBy[variant] ?? [];
       return entries
         .filter(
           (e: CatalogueEntry) =>
-            only.includes(e.name) && (!values.quick || variant === REFERENCE || expected.has(e.name)),
+            only.includes(e.name) &&
+            !skipped(e.name) &&
+            (!values.quick || variant === REFERENCE || expected.some((c) => c.scenario === e.name)),
         )
-        .map((entry) => ({ variant, entry }));
+        .flatMap((entry) => {
+          const sets = uniqueSets(expected.filter((c) => c.scenario === entry.name).map((c) => c.set));
+          return (sets.length ? sets : [undefined]).map((set) => ({ variant, entry, set }));
+        });
     });
     const jobs = shardJobs(all, shard, (j) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * repeat);
     if (shard) log(`shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} cells`);
     const finished: JunitRun[] = [];
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
     const countdown = new Countdown(runs.map((r) => expectedMs(r.entry.scenario, base, seed + r.i)));
-    const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+    const jobsN = jobsOption(values);
     const results = await withPool(provider, { seed }, (pool) =>
-      inParallel(runs, jobsN, async ({ variant, entry, i }, index) => {
+      inParallel(runs, jobsN, async ({ variant, entry, set, i }, index) => {
+        const cellName = `${entry.name}${setSuffix(set)}`;
         const result = await runScenario(entry.scenario, {
           ttlMs,
           bug: variant === REFERENCE ? null : variant,
@@ -142,8 +160,17 @@ export const matrixCommand: Command = {
           profile,
           lease: entry.lease,
           provider,
+          set: setStrings(set),
           ...(pool ? { pool } : {}),
-          reportDir: path.join(root, variant, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
+          reportDir: path.join(root, variant, repeat > 1 ? `${cellName}-${i + 1}` : cellName),
+          reproduce: (s) =>
+            `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${Object.entries(
+              setStrings(set),
+            )
+              .map(([k, v]) => ` --set ${k}=${v}`)
+              .join(
+                "",
+              )}${configArg(profile)}${variant === REFERENCE ? "" : ` --bug ${variant}`}${provider === "local" ? "" : ` --provider ${provider}`}`,
         });
         const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
         finished.push({
@@ -153,16 +180,16 @@ export const matrixCommand: Command = {
             ? {}
             : {
                 caughtBy: (expectedBy[variant] ?? [])
-                  .filter((c) => c.scenario === entry.name)
+                  .filter((c) => c.scenario === entry.name && setKey(c.set) === setKey(set))
                   .map((c) => c.check),
               }),
         });
         if (junit) writeJunit(junit, finished, "lease-chaos matrix");
         log(
-          `  ${variant.padEnd(28)} ${entry.name.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
+          `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
         );
         if (runs.length > 1) log(`  ${countdown.finished(index)}`);
-        return { variant, entry, result, bad };
+        return { variant, entry, set, cellName, result, bad };
       }),
     );
     for (const variant of wanted) {
@@ -170,10 +197,23 @@ export const matrixCommand: Command = {
       if (mine.length === 0) continue;
       const cells: Cell[] = [];
       for (const r of mine) {
-        let cell = cells.find((c) => c.scenario === r.entry.name);
+        let cell = cells.find((c) => c.scenario === r.entry.name && setKey(c.set) === setKey(r.set));
         if (!cell) {
-          cell = { scenario: r.entry.name, caught: 0, runs: 0, verdicts: [], checks: [], reportDirs: [] };
+          cell = {
+            scenario: r.entry.name,
+            ...(r.set ? { set: r.set } : {}),
+            caught: 0,
+            runs: 0,
+            skipped: 0,
+            verdicts: [],
+            checks: [],
+            reportDirs: [],
+          };
           cells.push(cell);
+        }
+        if (r.result.verdict === "skipped") {
+          cell.skipped += 1;
+          continue;
         }
         cell.runs += 1;
         cell.verdicts.push(r.result.verdict);
@@ -186,7 +226,8 @@ export const matrixCommand: Command = {
 
     const reference = rows.find((r) => r.variant === REFERENCE);
     const referenceClean = reference
-      ? reference.cells.every((c) => c.verdicts.every((v) => v === "pass"))
+      ? reference.cells.every((c) => c.verdicts.every((v) => v === "pass")) &&
+        reference.cells.some((c) => c.runs > 0)
       : true;
     // Caught means caught every time by one scenario: a gate that catches a bug on some seeds only is chance.
     // A shard holds only some cells: whether a variant is caught anywhere is for `merge` to say.
@@ -207,7 +248,7 @@ export const matrixCommand: Command = {
         const text =
           row.variant === REFERENCE
             ? referenceClean
-              ? `passes all ${row.cells.reduce((n, c) => n + c.runs, 0)} runs of ${row.cells.length} scenarios`
+              ? `passes all ${row.cells.reduce((n, c) => n + c.runs, 0)} runs of ${row.cells.filter((c) => c.runs > 0).length} scenarios${skippedText(row.cells)}`
               : `NOT CLEAN: ${row.cells
                   .filter((c) => c.verdicts.some((v) => v !== "pass"))
                   .map(
@@ -217,7 +258,7 @@ export const matrixCommand: Command = {
                   .join(", ")}`
             : row.cells
                 .filter((c) => c.caught > 0)
-                .map((c) => `${c.scenario}/${c.checks.join("+")} ${c.caught}/${c.runs}`)
+                .map((c) => `${c.scenario}${setSuffix(c.set)}/${c.checks.join("+")} ${c.caught}/${c.runs}`)
                 .join(", ") || "NOT CAUGHT";
         log(`${row.variant.padEnd(28)}${text}`);
       }
@@ -231,3 +272,33 @@ export const matrixCommand: Command = {
     return ok ? EXIT.pass : EXIT.fail;
   },
 };
+
+/** A cell's knob values as --set strings. */
+function setStrings(set: Record<string, number> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(set ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/** A stable key of knob values: the same values in any order are one setting. */
+function setKey(set: Record<string, number> | undefined): string {
+  return Object.entries(set ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+}
+
+/** How a cell's knob values read after its scenario: ` [latencyMs=300]`. */
+function setSuffix(set: Record<string, number> | undefined): string {
+  const key = setKey(set);
+  return key ? ` [${key}]` : "";
+}
+
+function uniqueSets(sets: (Record<string, number> | undefined)[]): (Record<string, number> | undefined)[] {
+  const seen = new Map<string, Record<string, number> | undefined>();
+  for (const s of sets) if (!seen.has(setKey(s))) seen.set(setKey(s), s);
+  return [...seen.values()];
+}
+
+function skippedText(cells: Cell[]): string {
+  const skipped = cells.filter((c) => c.runs === 0 && c.skipped > 0).map((c) => c.scenario);
+  return skipped.length ? `; skipped (cannot apply to this profile): ${skipped.join(", ")}` : "";
+}

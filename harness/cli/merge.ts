@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Verdict } from "../checks/check.ts";
-import { worstVerdict } from "../checks/registry.ts";
+import { runsVerdict } from "../checks/registry.ts";
 import { UsageError } from "../errors.ts";
 import { writeJunit } from "../report/junit.ts";
 import type { VerdictFile } from "../report/write.ts";
@@ -98,7 +98,7 @@ export const mergeCommand: Command = {
       ? variants.every((v) => v.ok)
         ? "pass"
         : "fail"
-      : worstVerdict(runs.map((r) => r.verdict));
+      : runsVerdict(runs.map((r) => r.verdict));
     if (junit)
       writeJunit(
         junit,

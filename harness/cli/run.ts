@@ -1,75 +1,57 @@
 import path from "node:path";
 import { catalogue } from "../../scenarios/index.ts";
-import { worstVerdict } from "../checks/registry.ts";
-import { PROVIDERS } from "../env/start-environment.ts";
+import { runsVerdict } from "../checks/registry.ts";
 import { UsageError } from "../errors.ts";
 import { leasesOf } from "../profile/profile.ts";
-import { newSeed } from "../random.ts";
 import { writeJunit } from "../report/junit.ts";
 import { parseSets, resolveKnobs } from "../run/knobs.ts";
 import { type RunResult, runScenario, targetLease } from "../run/run-scenario.ts";
 import { splitQualified } from "../run/scenario.ts";
 import { timingsFor } from "../run/timing.ts";
-import {
-  choiceOption,
-  intOption,
-  type OptionSpecs,
-  optionsHelp,
-  parseOptions,
-  reportDirOption,
-} from "./args.ts";
+import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
 import { Countdown } from "./countdown.ts";
+import {
+  jobsOption,
+  listOption,
+  providerOption,
+  repeatOption,
+  seedOption,
+  sharedOptions,
+  skipOption,
+  ttlOption,
+} from "./options.ts";
 import { expectedMs, inParallel, junitOption, overridesPrefix, withPool } from "./outputs.ts";
 import { printRun, runJson } from "./print-run.ts";
-import {
-  bugOption,
-  CONFIG_OPTION,
-  configArg,
-  LEASE_OPTION,
-  profileFromOption,
-  toxiproxyUrlOption,
-} from "./profile-option.ts";
+import { bugOption, configArg, profileFromOption, toxiproxyUrlOption } from "./profile-option.ts";
 import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   all: { type: "boolean", help: "run every scenario of the catalogue (the main ones on every lease too)" },
-  set: {
-    type: "string",
-    multiple: true,
-    help: "a knob of the scenario, name=value (repeatable; lease-chaos help scenario NAME lists them)",
-  },
-  config: CONFIG_OPTION,
-  lease: LEASE_OPTION,
-  bug: {
-    type: "string",
-    help: "run one of the profile's variants (the reference worker's bugs: see the README)",
-  },
-  repeat: { type: "string", help: "run each scenario N times (seeds S, S+1, ...)" },
-  seed: { type: "string", help: "seed of the first run (logged; repeat a run with it)" },
-  "ttl-ms": { type: "string", help: "lease ttl, default 2000" },
-  "toxiproxy-url": {
-    type: "string",
-    help: "a running Toxiproxy API for the workers' proxies (env LEASE_CHAOS_TOXIPROXY_URL)",
-  },
-  provider: {
-    type: "string",
-    help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
-  },
-  "report-dir": {
-    type: "string",
-    help: "root folder of the run reports (default reports/run-<ms since epoch>)",
-  },
-  junit: {
-    type: "string",
-    help: "write a JUnit XML file: a test case per scenario and per check, rewritten after every run",
-  },
-  jobs: { type: "string", help: "run up to N scenarios side by side on one shared cluster (default 1)" },
-  shard: {
-    type: "string",
-    help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
-  },
-  json: { type: "boolean", help: 'print one JSON object: {"verdict","runs":[...]}' },
+  ...sharedOptions(
+    [
+      "skip",
+      "set",
+      "config",
+      "lease",
+      "bug",
+      "repeat",
+      "seed",
+      "ttl-ms",
+      "toxiproxy-url",
+      "provider",
+      "report-dir",
+      "junit",
+      "jobs",
+      "shard",
+      "json",
+    ],
+    {
+      "report-dir": "root folder of the run reports (default reports/run-<ms since epoch>)",
+      jobs: "run up to N scenarios side by side on one shared cluster (default 1)",
+      json: 'print one JSON object: {"verdict","runs":[...]} (each run with its wallMs)',
+    },
+  ),
 };
 
 /** `lease-chaos run`: runs catalogue scenarios, each with its own verdict. */
@@ -86,7 +68,11 @@ export const runCommand: Command = {
     if (!values.all && positionals.length === 0)
       throw new UsageError(`name a scenario or give --all; valid: ${names.join(", ")}`);
     const lease = typeof values.lease === "string" ? targetLease(profile, values.lease) : undefined;
-    const chosen = values.all
+    const skipped = skipOption(
+      values,
+      entries.map((e) => e.name),
+    );
+    const picked = values.all
       ? lease !== undefined
         ? catalogue(profile)
             .filter((e) => e.lease === leasesOf(profile)[0])
@@ -108,11 +94,13 @@ export const runCommand: Command = {
             name: target === leasesOf(profile)[0] ? scenario : `${scenario}@${target}`,
           };
         });
+    const chosen = picked.filter((e) => !skipped(e.name));
+    if (chosen.length === 0) throw new UsageError("--skip leaves no scenario to run");
     const bug = bugOption(values, profile);
-    const repeat = intOption(values, "repeat", { min: 1, max: 1000 }) ?? 1;
-    const firstSeed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
-    const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
-    const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
+    const repeat = repeatOption(values);
+    const firstSeed = seedOption(values);
+    const ttlMs = ttlOption(values);
+    const provider = providerOption(values);
     const toxiproxyUrl = toxiproxyUrlOption(values);
     const root = reportDirOption(values, path.join("reports", `run-${Date.now()}`));
     const junit = junitOption(values);
@@ -120,8 +108,8 @@ export const runCommand: Command = {
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-    const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
-    const sets = parseSets((values.set as unknown as string[] | undefined) ?? []);
+    const jobsN = jobsOption(values);
+    const sets = parseSets(listOption(values, "set"));
     // Every knob given must be one of every chosen scenario's, with its value in range: checked before anything starts.
     for (const e of chosen)
       resolveKnobs(e.scenario.name, e.scenario.knobs, timingsFor(ttlMs), firstSeed, sets);
@@ -168,26 +156,33 @@ export const runCommand: Command = {
               done.map((r) => ({ result: r, wallMs: r.wallMs })),
               "lease-chaos run",
             );
-          if (narrate) printRun(result, log);
-          else
+          if (narrate && result.verdict !== "skipped") printRun(result, log);
+          else if (!narrate)
             log(
-              `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()} (${Math.round(result.wallMs)} ms, ${result.reportDir})`,
+              `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()}${result.verdict === "skipped" ? `: ${result.reasons[0]}` : ` (${Math.round(result.wallMs)} ms, ${result.reportDir})`}`,
             );
           if (jobs.length > 1) log(countdown.finished(index));
           return result;
         }),
     );
-    const verdict = worstVerdict(results.map((r) => r.verdict));
+    const verdict = runsVerdict(results.map((r) => r.verdict));
+    const judged = results.filter((r) => r.verdict !== "skipped").length;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ verdict, runs: results.map(runJson) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ verdict, judged, skipped: results.length - judged, runs: results.map((r) => ({ ...runJson(r), wallMs: Math.round(r.wallMs) })) })}\n`,
+      );
     } else {
       log("");
       log("summary:");
       for (const r of results)
         log(
-          `  ${r.verdict.toUpperCase().padEnd(8)} ${r.scenario.padEnd(34)} seed ${r.seed}  ${Math.round(r.wallMs)} ms`,
+          `  ${r.verdict.toUpperCase().padEnd(8)} ${r.scenario.padEnd(34)} ${r.verdict === "skipped" ? r.reasons[0] : `seed ${r.seed}  ${Math.round(r.wallMs)} ms`}`,
         );
-      for (const r of results.filter((x) => x.verdict !== "pass")) log(`  reproduce: ${r.reproduce}`);
+      for (const r of results.filter((x) => x.verdict !== "pass" && x.verdict !== "skipped"))
+        log(`  reproduce: ${r.reproduce}`);
+      log(
+        `  ${judged} judged, ${results.length - judged} skipped (a scenario that cannot apply to this profile counts for nothing; nothing judged is unknown)`,
+      );
     }
     return exitOf(verdict);
   },

@@ -192,6 +192,8 @@ export interface WorkerSpec {
   safetyMarginMs?: number;
   /** a second process of an existing id (a zombie), started by a step */
   extra?: boolean;
+  /** its batch is one statement with no per-item gate (the role's work.batch) */
+  atomicBatch?: boolean;
 }
 
 /** A scenario premise: something its fault must have caused for the verdict to mean anything. */

@@ -44,6 +44,8 @@ function evidenceText(r: VerdictFile, checkId?: string): string {
 function testCase(name: string, classname: string, seconds: number, verdict: string, body: string): string {
   const open = `<testcase name="${esc(name)}" classname="${esc(classname)}" time="${seconds.toFixed(3)}"`;
   if (verdict === "pass") return `${open}/>`;
+  if (verdict === "skipped")
+    return `${open}><skipped message="${esc(body.split("\n")[0] ?? "skipped")}"/></testcase>`;
   const tag = verdict === "fail" ? "failure" : "error";
   const first = body.split("\n")[0] ?? verdict;
   return `${open}><${tag} message="${esc(first)}" type="${verdict}">${esc(body)}</${tag}></testcase>`;

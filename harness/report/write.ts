@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { CheckResult, Verdict } from "../checks/check.ts";
+import type { CheckResult, RunVerdict } from "../checks/check.ts";
 import { UsageError } from "../errors.ts";
 import type { Evidence, PremiseResult } from "../observe/evidence.ts";
 import { renderTimeline } from "./timeline.ts";
@@ -12,9 +12,14 @@ export interface VerdictFile {
   seed: number;
   ttlMs: number;
   bug: string | null;
-  verdict: Verdict;
-  /** why the verdict is unknown when no check decided it (a fault not applied, a step that timed out, a premise) */
+  verdict: RunVerdict;
+  /**
+   * why the verdict is unknown when no check decided it (a fault not applied, a step that timed out,
+   * a premise), or why the run was skipped (the profile entries the scenario needs)
+   */
   reasons: string[];
+  /** the run ran degraded: what the scenario did differently for this worker and what its checks could not judge */
+  degraded?: string[];
   /** the scenario's premises and whether each held */
   premises?: PremiseResult[];
   checks: CheckResult[];

@@ -6,6 +6,7 @@ import { sinceStart } from "../checks/format.ts";
 import { ofKind } from "../checks/select.ts";
 import { knownExpiresAt, type Term, termsOf } from "../checks/terms.ts";
 import type { Evidence, FaultWindow, PremiseResult } from "../observe/evidence.ts";
+import { atomicBatches, type Need, type NeedContext, needsItemGate, needsRefusals } from "./needs.ts";
 
 type PremiseFn = (evidence: Evidence) => Omit<PremiseResult, "id">;
 
@@ -85,14 +86,17 @@ const PREMISES = {
           `no new epoch of ${term.leaseName} after ${f.target}'s restart at ${sinceStart(evidence.meta, f.start)}`,
         );
   },
-  /** the pause landed while an item was in flight: its gate passed, its effect not yet made */
+  /** the pause landed while an item was in flight: its gate passed, its effect not yet made (for an atomic batch: the batch's) */
   "fault-mid-item": (evidence) => {
     const f = mainFault(evidence, ["process-pause", "process-stop"]);
     if (!f) return missed("no pause was injected");
     const caps = capabilitiesOf(evidence);
-    if (!caps.lines.itemStarted || !caps.lineItem)
+    const atomic = evidence.meta.workers.find((w) => w.id === f.target)?.atomicBatch === true;
+    if (atomic ? !caps.lines.batchStarted : !caps.lines.itemStarted || !caps.lineItem)
       return missed(
-        "cannot tell: the profile maps no item-started line with an item id (lines.itemStarted, logs.fields.item)",
+        atomic
+          ? "cannot tell: the profile maps no batch-started line (lines.batchStarted)"
+          : "cannot tell: the profile maps no item-started line with an item id (lines.itemStarted, logs.fields.item)",
       );
     // f.start is stamped (to the ms) just before the signal is sent. A paused process writes
     // nothing, and a write it had sent may still commit while it is frozen: what happened before it
@@ -103,11 +107,24 @@ const PREMISES = {
     const before =
       f.fault === "process-pause" ? "before it woke" : `by ${sinceStart(evidence.meta, f.start)}`;
     const lines = ofKind(evidence, "worker-log").filter((l) => l.worker === f.target && l.ts < bound);
+    const made = [...ofKind(evidence, "effect"), ...ofKind(evidence, "refused-effect")].filter(
+      (e) => e.worker === f.target && e.ts < bound,
+    );
+    if (atomic) {
+      const batch = lines.filter((l) => l.means === "batch-started").at(-1);
+      if (!batch) return missed(`${f.target} had started no batch ${before}`);
+      const done = made.find((e) => e.ts >= batch.ts);
+      return done
+        ? missed(
+            `${f.target}'s batch (one statement) made its ${done.type} of ${done.itemId} at ${sinceStart(evidence.meta, done.ts)} ${before}: the ${f.fault} did not catch it between its gate and its statement`,
+          )
+        : held(
+            `${f.target}'s batch started at ${sinceStart(evidence.meta, batch.ts)} (one statement, work.batch atomic), no effect yet when the ${f.fault} began at ${sinceStart(evidence.meta, f.start)}`,
+          );
+    }
     const lastItem = lines.filter((l) => l.means === "item-started").at(-1);
     if (!lastItem?.item) return missed(`${f.target} had started no item ${before}`);
-    const done = [...ofKind(evidence, "effect"), ...ofKind(evidence, "refused-effect")].find(
-      (e) => e.worker === f.target && e.itemId === lastItem.item && e.ts >= lastItem.ts && e.ts < bound,
-    );
+    const done = made.find((e) => e.itemId === lastItem.item && e.ts >= lastItem.ts);
     return done
       ? missed(
           `item ${lastItem.item} of ${f.target} was done (${done.type} at ${sinceStart(evidence.meta, done.ts)}) ${before}: the ${f.fault} did not catch it in flight`,
@@ -122,7 +139,9 @@ const PREMISES = {
     if (!f) return missed("no fault was injected");
     const caps = capabilitiesOf(evidence);
     if (!caps.refusals)
-      return missed("cannot tell: the profile names no refusals table (roles.*.work.refusals)");
+      return missed(
+        "cannot tell: the profile names no refusals table and no refusal line (roles.*.work.refusals, lines.refused)",
+      );
     const term = heldAtFault(evidence, f);
     if (!term) return missed(`${f.target} held no term when ${f.fault} began`);
     const refused = ofKind(evidence, "refused-effect").find(
@@ -218,6 +237,26 @@ export type PremiseId = keyof typeof PREMISES;
 
 /** Every premise id. */
 export const PREMISE_IDS = Object.keys(PREMISES) as PremiseId[];
+
+/** What a premise needs from the profile to be able to hold at all (unmet needs only). */
+const PREMISE_NEEDS: Partial<Record<PremiseId, (ctx: NeedContext) => Need[]>> = {
+  "fault-mid-item": (ctx) => [
+    ...needsItemGate(ctx),
+    ...(atomicBatches(ctx.role) || itemField(ctx)
+      ? []
+      : [{ entry: "logs.fields.item", why: "premise fault-mid-item tells an item in flight by its id" }]),
+  ],
+  "stale-write-refused": needsRefusals,
+};
+
+function itemField({ role }: NeedContext): boolean {
+  return role.logs.fields.item !== null;
+}
+
+/** The unmet needs of premises `ids` on this profile. */
+export function premiseNeeds(ids: readonly string[], ctx: NeedContext): Need[] {
+  return ids.flatMap((id) => PREMISE_NEEDS[id as PremiseId]?.(ctx) ?? []);
+}
 
 /** Evaluates premises on a run's evidence; a premise that crashes did not hold. */
 export function evaluatePremises(evidence: Evidence, ids: readonly string[]): PremiseResult[] {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { DockerImages } from "../env/docker/images.ts";
 import { WorkerStartError } from "../env/errors.ts";
@@ -9,6 +10,7 @@ import { leasesOf, type Profile } from "../profile/profile.ts";
 import { referenceProfile } from "../profile/reference.ts";
 import { newSeed } from "../random.ts";
 import { checkReportDir, type VerdictFile } from "../report/write.ts";
+import { type Applicability, applicability, skipReason } from "./applicability.ts";
 import { resolveKnobs } from "./knobs.ts";
 import { ProfileNeedError, type Progress } from "./run.ts";
 import { type PlannedWorker, profileWorkers, qualifiedName, type Scenario } from "./scenario.ts";
@@ -81,6 +83,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const id = runId(seed);
   const reportDir = path.resolve(options.reportDir ?? path.join("reports", id, name));
   checkReportDir(reportDir);
+  const applies = applicability(scenario, profile, lease);
   const base = timingsFor(options.ttlMs);
   const timings = scenario.timings ? scenario.timings(base) : base;
   const knobs = resolveKnobs(scenario.name, scenario.knobs, timings, seed, options.set);
@@ -93,6 +96,19 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const reproduce =
     options.reproduce?.(seed) ??
     `npx lease-chaos run ${name} --ttl-ms ${options.ttlMs} --seed ${seed}${options.bug ? ` --bug ${options.bug}` : ""}${options.provider && options.provider !== "local" ? ` --provider ${options.provider}` : ""}`;
+  if (applies.status === "skipped")
+    return skippedRun(applies, {
+      name,
+      id,
+      seed,
+      ttlMs: options.ttlMs,
+      bug: options.bug,
+      reportDir,
+      reproduce,
+      lease,
+      began,
+      progress,
+    });
   const session = await Session.open({
     name,
     runId: id,
@@ -115,19 +131,89 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     ...(scenario.clockFaults ? { clockFaults: scenario.clockFaults } : {}),
     ...(scenario.checks ? { checks: scenario.checks } : {}),
     ...(scenario.premises ? { premises: scenario.premises } : {}),
+    ...(applies.degraded.length ? { degraded: applies.degraded } : {}),
   });
   try {
     const reasons: string[] = [];
     try {
       await scenario.steps(session.run);
     } catch (err) {
-      // A worker that cannot run as its profile says is bad input, not a verdict.
-      if (err instanceof WorkerStartError || err instanceof ProfileNeedError) throw err;
-      reasons.push(`scenario step failed: ${(err as Error).message}`);
-      progress(`${" ".repeat(10)}step failed: ${(err as Error).message}`);
+      // A worker that cannot run as its profile says is bad input. But one that dies or wedges under
+      // a fault, or under the clock library a clock scenario starts it with, is evidence about this
+      // run: unknown with its reason, and the command goes on.
+      const special = scenario.clockFaults !== undefined || session.run.faults.length > 0;
+      if (err instanceof WorkerStartError && !special) throw err;
+      const reason =
+        err instanceof WorkerStartError && scenario.clockFaults
+          ? `under libfaketime (clocks: ${scenario.clockFaults}) ${(err as Error).message}\n(a runtime that waits on absolute monotonic deadlines or sleeps with clock_nanosleep does not run under libfaketime 0.9.10: set roles.${session.run.role.name}.clockFaults, see docs/faults.md)`
+          : err instanceof ProfileNeedError
+            ? `${err.message} (the scenario did not declare this need: please report it)`
+            : `scenario step failed: ${(err as Error).message}`;
+      reasons.push(reason);
+      progress(`${" ".repeat(10)}step failed: ${reason}`);
     }
     return await session.finish(reasons);
   } finally {
     await session.close();
   }
+}
+
+/** A run that cannot apply to the profile: nothing started, a verdict.json saying why. */
+function skippedRun(
+  applies: Applicability,
+  r: {
+    name: string;
+    id: string;
+    seed: number;
+    ttlMs: number;
+    bug: string | null;
+    reportDir: string;
+    reproduce: string;
+    lease: string;
+    began: number;
+    progress: Progress;
+  },
+): RunResult {
+  const reasons = [skipReason(applies)];
+  r.progress(`${r.name}: skipped: ${reasons[0]}`);
+  const now = Date.now();
+  const file: VerdictFile = {
+    scenario: r.name,
+    runId: r.id,
+    seed: r.seed,
+    ttlMs: r.ttlMs,
+    bug: r.bug,
+    verdict: "skipped",
+    reasons,
+    premises: [],
+    checks: [],
+    metrics: { wallMs: 0, envStartMs: 0 },
+    reportDir: r.reportDir,
+    reproduce: r.reproduce,
+  };
+  fs.mkdirSync(r.reportDir, { recursive: true });
+  fs.writeFileSync(path.join(r.reportDir, "verdict.json"), `${JSON.stringify(file, null, 2)}\n`);
+  const wallMs = performance.now() - r.began;
+  return {
+    ...file,
+    wallMs,
+    envStartMs: 0,
+    evidence: {
+      meta: {
+        scenario: r.name,
+        runId: r.id,
+        seed: r.seed,
+        ttlMs: r.ttlMs,
+        safetyMarginMs: 0,
+        bug: r.bug,
+        workers: [],
+        startedAt: now,
+        healedAt: null,
+        observedUntil: now,
+        drainBoundMs: 0,
+        lease: r.lease,
+      },
+      events: [],
+    },
+  };
 }

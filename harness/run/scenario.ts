@@ -1,6 +1,7 @@
 import type { WorkerSpec } from "../observe/evidence.ts";
 import type { Profile } from "../profile/profile.ts";
 import type { Knobs } from "./knobs.ts";
+import type { Need, NeedContext } from "./needs.ts";
 import type { PremiseId } from "./premises.ts";
 import type { Run } from "./run.ts";
 import type { Timings } from "./timing.ts";
@@ -35,6 +36,13 @@ export interface Scenario {
    * refused stale write ...); one that did not happen makes the verdict unknown, never pass.
    */
   premises?: PremiseId[];
+  /**
+   * The profile entries its steps need, unmet ones only (its premises' needs are added to them): a
+   * run with an unmet need is skipped, naming it, before anything starts.
+   */
+  needs?: (ctx: NeedContext) => Need[];
+  /** what it does differently for this profile's shape (e.g. an atomic batch), for doctor and the report */
+  adapts?: (ctx: NeedContext) => string[];
   /** the workers to start; every role's instances from the profile when absent */
   workers?: (ctx: WorkerPlanContext) => PlannedWorker[];
   /** its parameters (`run NAME --set latencyMs=1500`), with defaults and ranges */

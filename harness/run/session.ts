@@ -69,6 +69,8 @@ export interface SessionSpec {
   checks?: string[];
   premises?: string[];
   knobs?: Record<string, number>;
+  /** what the scenario does differently for this worker and what its checks cannot judge */
+  degraded?: string[];
   /** narrate every line of interest as it happens (a watch narrates its own way) */
   narrate?: boolean;
   /** called with every event as it is recorded, from the first (a watch's narrator) */
@@ -101,7 +103,12 @@ export class Session {
     this.workers = planned.map(({ overrides, delayed: _d, ...w }) => {
       const t = { ...timings, ...overrides };
       const role = this.#roleOf(w);
-      return { ...w, ttlMs: role.ttlMs ?? t.ttlMs, safetyMarginMs: marginFor(role, t) };
+      return {
+        ...w,
+        ttlMs: role.ttlMs ?? t.ttlMs,
+        safetyMarginMs: marginFor(role, t),
+        ...(role.work.batch === "atomic" ? { atomicBatch: true } : {}),
+      };
     });
     void profile;
     this.#live = new LiveReport(spec.reportDir, () => ({
@@ -380,6 +387,7 @@ export class Session {
       metrics: { ...summarizeMetrics(checks), wallMs, envStartMs: this.#envStartMs },
       reportDir: spec.reportDir,
       reproduce: spec.reproduce,
+      ...(spec.degraded ? { degraded: spec.degraded } : {}),
       wallMs,
       envStartMs: this.#envStartMs,
       evidence,

@@ -1,0 +1,123 @@
+// The options the running commands share (drill, run, matrix, explore, watch, doctor, soak), declared
+// once with their help and read once with their bounds: a command picks the ones it takes, and may
+// reword a help line for itself. `inject` and `proxy` have options of their own only.
+
+import { closest } from "../closest.ts";
+import { PROVIDERS, type ProviderChoice } from "../env/start-environment.ts";
+import { UsageError } from "../errors.ts";
+import { newSeed } from "../random.ts";
+import { choiceOption, intOption, type OptionSpec, type OptionSpecs } from "./args.ts";
+import { CONFIG_OPTION, LEASE_OPTION } from "./profile-option.ts";
+
+/** Every shared option, by name. */
+export const SHARED_OPTIONS = {
+  config: CONFIG_OPTION,
+  lease: LEASE_OPTION,
+  bug: {
+    type: "string",
+    help: "run one of the profile's variants (the reference worker's bugs: see the README)",
+  },
+  set: {
+    type: "string",
+    multiple: true,
+    help: "a knob of the scenario, name=value (repeatable; lease-chaos help scenario NAME lists them)",
+  },
+  skip: {
+    type: "string",
+    multiple: true,
+    help: "leave this scenario out (repeatable; NAME or NAME@LEASE)",
+  },
+  repeat: { type: "string", help: "run each scenario N times (seeds S, S+1, ...)" },
+  seed: { type: "string", help: "seed of the first run (logged; repeat a run with it)" },
+  "ttl-ms": { type: "string", help: "lease ttl (leaderElection.ttlMs), default 2000" },
+  "toxiproxy-url": {
+    type: "string",
+    help: "a running Toxiproxy API for the workers' proxies (env LEASE_CHAOS_TOXIPROXY_URL)",
+  },
+  provider: {
+    type: "string",
+    help: "local (embedded, default), docker (containers; LEASE_CHAOS_{POSTGRES,TOXIPROXY}_IMAGE), compose (attach to a running docker-compose.chaos.yml stack) or auto (docker when it can run here, else local)",
+  },
+  "report-dir": { type: "string", help: "root folder of the reports (default reports/<command>-<time>)" },
+  junit: {
+    type: "string",
+    help: "write a JUnit XML file (a test case per scenario and check), rewritten after every run",
+  },
+  jobs: { type: "string", help: "run up to N side by side on one shared cluster (default 1)" },
+  shard: {
+    type: "string",
+    help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
+  },
+  json: { type: "boolean", help: "print one JSON object on stdout instead of the narration" },
+} satisfies OptionSpecs;
+
+/** A shared option's name. */
+export type SharedOption = keyof typeof SHARED_OPTIONS;
+
+/** The shared options a command takes, in this order, with its own wording of some help lines. */
+export function sharedOptions(
+  names: SharedOption[],
+  help: Partial<Record<SharedOption, string>> = {},
+): OptionSpecs {
+  return Object.fromEntries(
+    names.map((n) => {
+      const spec: OptionSpec = SHARED_OPTIONS[n];
+      return [n, help[n] ? { ...spec, help: help[n] } : spec];
+    }),
+  );
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** --ttl-ms, 500 ms to 10 minutes, default 2000. */
+export function ttlOption(values: Values): number {
+  return intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
+}
+
+/** --seed, else a new one (logged by the run). */
+export function seedOption(values: Values): number {
+  return intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
+}
+
+/** --seed when given. */
+export function seedGiven(values: Values): number | undefined {
+  return intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 });
+}
+
+/** --provider, default local. */
+export function providerOption(values: Values): ProviderChoice {
+  return choiceOption(values, "provider", PROVIDERS) ?? "local";
+}
+
+/** --repeat, 1 to `max`, default 1. */
+export function repeatOption(values: Values, max = 1000): number {
+  return intOption(values, "repeat", { min: 1, max }) ?? 1;
+}
+
+/** --jobs, 1 to 16, default 1. */
+export function jobsOption(values: Values): number {
+  return intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+}
+
+/** A repeatable option's values (`--set a=1 --set b=2`). */
+export function listOption(values: Values, name: string): string[] {
+  const raw = (values as Record<string, unknown>)[name];
+  return Array.isArray(raw) ? (raw as string[]) : typeof raw === "string" ? [raw] : [];
+}
+
+/**
+ * --skip: names of the catalogue (`NAME` leaves out the scenario on every lease, `NAME@LEASE` one
+ * entry), each checked against `names`, with did-you-mean.
+ */
+export function skipOption(values: Values, names: string[]): (name: string) => boolean {
+  const skip = listOption(values, "skip");
+  const bare = new Set(names.map((n) => n.split("@")[0] as string));
+  for (const s of skip)
+    if (!names.includes(s) && !bare.has(s)) {
+      const near = closest(s, [...bare, ...names]);
+      throw new UsageError(
+        `--skip ${JSON.stringify(s)}: no such scenario${near ? `; did you mean ${near}?` : ""} (lease-chaos list)`,
+      );
+    }
+  return (name) => skip.includes(name) || skip.includes(name.split("@")[0] as string);
+}
