@@ -1,7 +1,10 @@
 import { catalogue } from "../../scenarios/index.ts";
 import { UsageError } from "../errors.ts";
+import { roleOfLease } from "../profile/profile.ts";
+import { applicability, skipReason } from "../run/applicability.ts";
 import { describeKnobs } from "../run/knobs.ts";
 import { timingsFor } from "../run/timing.ts";
+import { workerTimingsOf } from "../run/tolerance.ts";
 import { type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
 import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
@@ -41,7 +44,14 @@ export const listCommand: Command = {
       const indent = " ".repeat(4);
       console.log(`${indent}faults: ${e.scenario.faults?.join(", ") || "-"}; aimed at lease ${e.lease}`);
       console.log(`${indent}premises: ${e.scenario.premises?.join(", ") || "none"}`);
-      const knobs = describeKnobs(e.scenario.knobs, t, 1);
+      const knobs = describeKnobs(
+        e.scenario.knobs,
+        t,
+        1,
+        workerTimingsOf(roleOfLease(profile, e.lease), e.scenario.timings ? e.scenario.timings(t) : t),
+      );
+      const a = applicability(e.scenario, profile, e.lease);
+      if (a.status === "skipped") console.log(`${indent}skipped on this profile: ${skipReason(a)}`);
       console.log(`${indent}knobs (--set name=value):${knobs.length ? "" : " none"}`);
       for (const k of knobs) console.log(`${indent}  ${k}`);
     }

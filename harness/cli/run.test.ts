@@ -32,6 +32,15 @@ describe("lease-chaos run / list / matrix: bad input exits 2 before anything sta
     );
   });
 
+  test("--skip names a scenario of the catalogue (did you mean), and may not leave nothing", () => {
+    const r = cli("run", "--all", "--skip", "pause-dril");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--skip "pause-dril": no such scenario; did you mean pause-drill?');
+    const none = cli("run", "pause-drill", "--skip", "pause-drill");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("--skip leaves no scenario to run");
+  });
+
   test("no scenario, or names with --all, is a usage error", () => {
     expect(cli("run").stderr).toContain("name a scenario or give --all");
     expect(cli("run", "pause-drill", "--all").code).toBe(2);

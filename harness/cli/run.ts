@@ -2,12 +2,13 @@ import path from "node:path";
 import { catalogue } from "../../scenarios/index.ts";
 import { runsVerdict } from "../checks/registry.ts";
 import { UsageError } from "../errors.ts";
-import { leasesOf } from "../profile/profile.ts";
+import { leasesOf, roleOfLease } from "../profile/profile.ts";
 import { writeJunit } from "../report/junit.ts";
 import { parseSets, resolveKnobs } from "../run/knobs.ts";
 import { type RunResult, runScenario, targetLease } from "../run/run-scenario.ts";
 import { splitQualified } from "../run/scenario.ts";
 import { timingsFor } from "../run/timing.ts";
+import { workerTimingsOf } from "../run/tolerance.ts";
 import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
 import { Countdown } from "./countdown.ts";
@@ -112,7 +113,14 @@ export const runCommand: Command = {
     const sets = parseSets(listOption(values, "set"));
     // Every knob given must be one of every chosen scenario's, with its value in range: checked before anything starts.
     for (const e of chosen)
-      resolveKnobs(e.scenario.name, e.scenario.knobs, timingsFor(ttlMs), firstSeed, sets);
+      resolveKnobs(
+        e.scenario.name,
+        e.scenario.knobs,
+        timingsFor(ttlMs),
+        firstSeed,
+        sets,
+        workerTimingsOf(roleOfLease(profile, e.lease), timingsFor(ttlMs)),
+      );
     const setArgs = Object.entries(sets)
       .map(([k, v]) => ` --set ${k}=${v}`)
       .join("");

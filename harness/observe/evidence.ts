@@ -65,6 +65,20 @@ export interface WorkerLog {
   line: Record<string, unknown>;
 }
 
+/**
+ * A line a worker printed on a stream its profile does not read as log lines (its stderr, usually:
+ * a traceback, a runtime's warning). Kept for the person reading the report; no check reads it.
+ */
+export interface WorkerOutput {
+  kind: "output";
+  /** harness clock when the line arrived */
+  ts: WallMs;
+  worker: string;
+  instance: number;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
 /** An external effect the system accepted (database clock). */
 export interface Effect {
   kind: "effect";
@@ -157,8 +171,10 @@ export interface ProcessEvent {
   expected?: boolean;
   /** a start that is the harness attaching to a process already running (compose), not a process start */
   attached?: boolean;
-  /** the last lines it printed, when it exited on its own */
+  /** the last lines it printed (either stream), when it exited on its own */
   outputTail?: string[];
+  /** the last lines it printed on stderr, when it exited on its own */
+  stderrTail?: string[];
 }
 
 /** A scenario step as narrated (harness wall clock). */
@@ -172,6 +188,7 @@ export interface StepEvent {
 export type EvidenceEvent =
   | LeaseChange
   | WorkerLog
+  | WorkerOutput
   | Effect
   | RefusedEffect
   | BacklogSample

@@ -57,3 +57,34 @@ export function render(text: string, values: TemplateValues, keyPath: string): s
     return String(value);
   });
 }
+
+/**
+ * The `{{env.NAME}}` values the templates under `data` use, as a run reads them now: the
+ * variable's value when it is set, else the template's default. `set` tells which came from the
+ * environment (those must be given again to repeat the run).
+ */
+export function envValues(data: unknown): { name: string; value: string; set: boolean }[] {
+  const found = new Map<string, { name: string; value: string; set: boolean }>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(PLACEHOLDER)) {
+        const name = m[1] as string;
+        if (!name.startsWith("env.") || found.has(name)) continue;
+        const key = name.slice(4);
+        const value = process.env[key];
+        const set = value !== undefined && value !== "";
+        if (set || m[2] !== undefined)
+          found.set(name, { name: key, value: set ? value : (m[2] as string), set });
+      }
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(data);
+  return [...found.values()];
+}
+
+/** A shell-safe `NAME=value ` prefix of a command line. */
+export function envPrefix(vars: { name: string; value: string }[]): string {
+  const quote = (v: string) => (/^[\w@%+=:,./-]*$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  return vars.map((v) => `${v.name}=${quote(v.value)} `).join("");
+}

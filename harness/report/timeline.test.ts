@@ -346,6 +346,49 @@ describe("renderTimeline shows its evidence", () => {
     expect(attr(lane(html, "fwd-a"), "rect", "term-bar", "x")).toBeCloseTo(180 + (5_000 / span) * 992, 0);
   });
 
+  it("keeps what a worker printed on the stream it does not log to, and an unexpected exit's last lines", () => {
+    const base = pauseDrill().build();
+    const e: Evidence = {
+      ...base,
+      events: [
+        ...base.events,
+        {
+          kind: "output",
+          ts: at(9_000),
+          worker: "fwd-a",
+          instance: 1,
+          stream: "stderr",
+          text: "Traceback <x>",
+        },
+        {
+          kind: "output",
+          ts: at(9_001),
+          worker: "fwd-a",
+          instance: 1,
+          stream: "stderr",
+          text: "OSError: [Errno 22]",
+        },
+        {
+          kind: "process",
+          ts: at(9_002),
+          worker: "fwd-a",
+          instance: 1,
+          event: "exit",
+          code: 1,
+          signal: null,
+          expected: false,
+          stderrTail: ["Traceback <x>", "OSError: [Errno 22]"],
+        },
+      ],
+    };
+    const html = render(e);
+    expect(html).toContain("<h2>Worker output not read as log lines</h2>");
+    expect(html).toContain("fwd-a: 2 line(s) on stderr");
+    expect(html).toContain("Traceback &lt;x&gt;");
+    expect(lane(html, "fwd-a")).toContain("last lines:\nTraceback &lt;x&gt;\nOSError: [Errno 22]");
+    expect(render(pauseDrill().build())).not.toContain("Worker output not read");
+  });
+
   it("says loudly that an interrupted run was interrupted", () => {
     const e = pauseDrill({ interrupted: true, observedUntil: at(12_000) }).build();
     const html = renderTimeline(e, {

@@ -50,6 +50,7 @@ ${renderSvg(model)}
 </div>
 ${violationsPanel(model)}
 ${steps(model)}
+${output(evidence, model)}
 <script>${ZOOM_SCRIPT}</script>
 </body>
 </html>
@@ -59,6 +60,23 @@ ${steps(model)}
 function metrics(values: Record<string, number | null>): string {
   const text = metricsLine(values);
   return text ? `<p class="metrics mono">${esc(text)}</p>` : "";
+}
+
+// What workers printed besides their log lines (stderr, usually): a traceback is evidence for a
+// person even when no check reads it.
+function output(evidence: Evidence, model: TimelineModel): string {
+  const lines = evidence.events.filter((e) => e.kind === "output");
+  if (lines.length === 0) return "";
+  const workers = [...new Set(lines.map((l) => l.worker))];
+  const blocks = workers.map((w) => {
+    const mine = lines.filter((l) => l.worker === w);
+    const rows = mine.map(
+      (l) =>
+        `<li><span class="when">${esc(offsetLabel(model.start, l.ts))}</span>${l.instance > 1 ? `<span class="when">#${l.instance}</span>` : ""}${esc(l.text)}</li>`,
+    );
+    return `<details class="output"${mine.length <= 20 ? " open" : ""}><summary>${esc(w)}: ${mine.length} line(s) on ${esc([...new Set(mine.map((l) => l.stream))].join(", "))}</summary><ol class="steps mono">${rows.join("")}</ol></details>`;
+  });
+  return `<h2>Worker output not read as log lines</h2>\n${blocks.join("\n")}`;
 }
 
 function steps(model: TimelineModel): string {

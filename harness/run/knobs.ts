@@ -1,12 +1,16 @@
 import { closest } from "../closest.ts";
 import { UsageError } from "../errors.ts";
 import type { Timings } from "./timing.ts";
+import type { WorkerTimings } from "./tolerance.ts";
 
 /** A scenario's parameter: what it means, its default for a run's timings and seed, and its range. */
 export interface Knob {
   help: string;
-  /** the default for these timings and seed (e.g. 0.6 x ttl) */
-  default: (t: Timings, seed: number) => number;
+  /**
+   * the default for these timings and seed (e.g. 0.6 x ttl); `worker` is the target's own timings as
+   * its profile states them (a tolerable fault is sized from them)
+   */
+  default: (t: Timings, seed: number, worker: WorkerTimings) => number;
   min: number;
   max: number;
   /** whole numbers only (most knobs are milliseconds) */
@@ -40,6 +44,7 @@ export function resolveKnobs(
   t: Timings,
   seed: number,
   sets: Record<string, string> = {},
+  worker: WorkerTimings = harnessTimings(t),
 ): Record<string, number> {
   const all = knobs ?? {};
   for (const name of Object.keys(sets))
@@ -53,7 +58,7 @@ export function resolveKnobs(
   for (const [name, knob] of Object.entries(all)) {
     const raw = sets[name];
     if (raw === undefined) {
-      values[name] = knob.default(t, seed);
+      values[name] = knob.default(t, seed, worker);
       continue;
     }
     const v = Number(raw);
@@ -68,13 +73,17 @@ export function resolveKnobs(
 }
 
 /** Knobs' help lines, for `list --verbose` and `help scenario NAME`. */
-export function describeKnobs(knobs: Knobs | undefined, t: Timings, seed: number): string[] {
+export function describeKnobs(
+  knobs: Knobs | undefined,
+  t: Timings,
+  seed: number,
+  worker: WorkerTimings = harnessTimings(t),
+): string[] {
   return Object.entries(knobs ?? {}).map(([name, k]) => {
+    const at = (s: number) => k.default(t, s, worker);
     // A default drawn from the seed differs from run to run: say so, with this seed's value.
-    const drawn = [seed + 1, seed + 2, seed + 3].some((s) => k.default(t, s) !== k.default(t, seed));
-    const def = drawn
-      ? `default drawn from the seed, ${k.default(t, seed)} at seed ${seed}`
-      : `default ${k.default(t, seed)}`;
+    const drawn = [seed + 1, seed + 2, seed + 3].some((s) => at(s) !== at(seed));
+    const def = drawn ? `default drawn from the seed, ${at(seed)} at seed ${seed}` : `default ${at(seed)}`;
     return `${name.padEnd(16)} ${k.help} (${def}, ttl ${t.ttlMs} ms; ${k.min}..${k.max})`;
   });
 }
@@ -93,3 +102,13 @@ export const latencyKnob = (help: string, fraction: number): Knob => ({
   min: 0,
   max: 600_000,
 });
+
+/** A worker told every timing of the harness's (the reference worker's case). */
+export function harnessTimings(t: Timings): WorkerTimings {
+  return {
+    ttlMs: t.ttlMs,
+    safetyMarginMs: t.safetyMarginMs,
+    renewIntervalMs: t.renewIntervalMs,
+    statementTimeoutMs: t.queryTimeoutMs,
+  };
+}

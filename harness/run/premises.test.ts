@@ -18,7 +18,35 @@ const paused = (resumeMs: number, healStartedMs?: number) =>
     .process("fwd-a", 4_000, "pause")
     .process("fwd-a", resumeMs, "resume");
 
+// The same pause on a worker whose batch is one statement (work.batch atomic): no item lines.
+const pausedAtomic = (resumeMs: number) =>
+  history({
+    workers: [
+      { id: "fwd-a", leaseName: "outbox-forwarder", role: "outbox-forwarder", bug: null, atomicBatch: true },
+      { id: "fwd-b", leaseName: "outbox-forwarder", role: "outbox-forwarder", bug: null, atomicBatch: true },
+    ],
+  })
+    .acquire("fwd-a", 1, 0)
+    .renew("fwd-a", 1, 3_000)
+    .fault("process-pause", "fwd-a", 4_000, resumeMs)
+    .process("fwd-a", 4_000, "pause")
+    .process("fwd-a", resumeMs, "resume");
+
 describe("premises", () => {
+  it("fault-mid-item on an atomic batch: its batch line came, its statement's effects had not", () => {
+    const caught = pausedAtomic(6_000).log("fwd-a", 3_990, LOG_MSG.batchStarted, 1).build();
+    const [p] = evaluatePremises(caught, ["fault-mid-item"]);
+    expect(p).toMatchObject({ held: true });
+    expect(p?.detail).toMatch(/batch started at .* \(one statement, work.batch atomic\), no effect yet/);
+    const late = pausedAtomic(6_000)
+      .log("fwd-a", 3_900, LOG_MSG.batchStarted, 1)
+      .effect("fwd-a", 3_950, 1, "4")
+      .build();
+    const [q] = evaluatePremises(late, ["fault-mid-item"]);
+    expect(q).toMatchObject({ held: false });
+    expect(q?.detail).toMatch(/did not catch it between its gate and its statement/);
+  });
+
   it("resumed-inside-margin: holds 600 ms before expires_at, not 1 s after", () => {
     const [inside] = evaluatePremises(paused(12_400).build(), ["resumed-inside-margin"]);
     expect(inside).toMatchObject({ held: true, detail: "resumed 600 ms before expires_at (margin 1000 ms)" });

@@ -6,8 +6,9 @@ import type { LocalPool } from "../env/local/pool.ts";
 import type { ProviderChoice } from "../env/start-environment.ts";
 import type { Evidence } from "../observe/evidence.ts";
 import { ProfileError } from "../profile/errors.ts";
-import { leasesOf, type Profile } from "../profile/profile.ts";
+import { leasesOf, type Profile, roleOfLease } from "../profile/profile.ts";
 import { referenceProfile } from "../profile/reference.ts";
+import { envPrefix, envValues } from "../profile/template.ts";
 import { newSeed } from "../random.ts";
 import { checkReportDir, type VerdictFile } from "../report/write.ts";
 import { type Applicability, applicability, skipReason } from "./applicability.ts";
@@ -16,6 +17,7 @@ import { ProfileNeedError, type Progress } from "./run.ts";
 import { type PlannedWorker, profileWorkers, qualifiedName, type Scenario } from "./scenario.ts";
 import { Session } from "./session.ts";
 import { timingsFor } from "./timing.ts";
+import { workerTimingsOf } from "./tolerance.ts";
 
 /** How to run one scenario. */
 export interface RunScenarioOptions {
@@ -86,16 +88,27 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const applies = applicability(scenario, profile, lease);
   const base = timingsFor(options.ttlMs);
   const timings = scenario.timings ? scenario.timings(base) : base;
-  const knobs = resolveKnobs(scenario.name, scenario.knobs, timings, seed, options.set);
+  const knobs = resolveKnobs(
+    scenario.name,
+    scenario.knobs,
+    timings,
+    seed,
+    options.set,
+    workerTimingsOf(roleOfLease(profile, lease), timings),
+  );
   const planned: PlannedWorker[] = (scenario.workers ?? profileWorkers)({
     profile,
     bug: options.bug,
     lease,
     timings,
   });
-  const reproduce =
+  // The profile's {{env.NAME}} switches set in the harness's environment shaped this run too: they
+  // go into the report and in front of the reproduce line.
+  const env = envValues(profile.data);
+  const line =
     options.reproduce?.(seed) ??
     `npx lease-chaos run ${name} --ttl-ms ${options.ttlMs} --seed ${seed}${options.bug ? ` --bug ${options.bug}` : ""}${options.provider && options.provider !== "local" ? ` --provider ${options.provider}` : ""}`;
+  const reproduce = `${envPrefix(env.filter((v) => v.set && !line.includes(`${v.name}=`)))}${line}`;
   if (applies.status === "skipped")
     return skippedRun(applies, {
       name,

@@ -17,6 +17,7 @@ import type { Recorder } from "../observe/recorder.ts";
 import type { Workload } from "../observe/workload.ts";
 import type { Profile, ProfileRole } from "../profile/profile.ts";
 import type { Timings } from "./timing.ts";
+import { type WorkerTimings, workerTimingsOf } from "./tolerance.ts";
 
 /** A fault that did not take effect: the run's verdict can only be unknown. */
 export class FaultNotAppliedError extends LeaseChaosError {
@@ -103,6 +104,13 @@ export class Run {
   /** The profile role that holds the target lease. */
   get role(): ProfileRole {
     return this.profile.roles.find((r) => r.lease === this.lease) as ProfileRole;
+  }
+
+  /** A worker's own timings as its profile states them (what a tolerable fault is sized from). */
+  workerTimings(worker: string): WorkerTimings {
+    const w = this.workers.find((x) => x.id === worker);
+    const role = this.profile.roles.find((r) => r.name === w?.role) ?? this.role;
+    return workerTimingsOf(role, this.timings);
   }
 
   #clock(): string {

@@ -14,6 +14,7 @@ import { Recorder } from "../observe/recorder.ts";
 import { Workload } from "../observe/workload.ts";
 import { packageJson } from "../paths.ts";
 import type { Profile, ProfileRole } from "../profile/profile.ts";
+import { envValues } from "../profile/template.ts";
 import { seededRandom } from "../random.ts";
 import { LiveReport } from "../report/live.ts";
 import { writeReport } from "../report/write.ts";
@@ -39,6 +40,8 @@ function narrate(event: EvidenceEvent, t0: number, progress: Progress): void {
     progress(
       `${clock(event.ts, t0)}    ${event.worker}: exited unexpectedly (code ${event.code}, signal ${event.signal})`,
     );
+    const tail = (event.stderrTail?.length ? event.stderrTail : (event.outputTail ?? [])).slice(-8);
+    for (const line of tail) progress(`${" ".repeat(14)}| ${line}`);
   }
 }
 
@@ -313,6 +316,10 @@ export class Session {
       node: process.version,
     };
     if (this.spec.toxiproxyUrl) facts.toxiproxyUrl = this.spec.toxiproxyUrl;
+    // The profile's {{env.NAME}} values, from the environment or their defaults.
+    for (const v of envValues(this.spec.profile.data))
+      facts[`env.${v.name}`] = `${v.value}${v.set ? "" : " (the template's default)"}`;
+    if (this.spec.bug) facts.variant = this.spec.bug;
     for (const [k, v] of Object.entries(process.env))
       if (/^LEASE_CHAOS_(POSTGRES|TOXIPROXY|WORKER)_IMAGE$|^LEASE_CHAOS_COMPOSE_PROJECT$/.test(k) && v)
         facts[k] = v;

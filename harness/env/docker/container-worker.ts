@@ -35,6 +35,7 @@ export class ContainerWorker {
   #streams = new Set<NodeJS.ReadableStream & { destroy?: () => void }>();
   #firstLine: ((kind: FirstLine) => void) | null = null;
   readonly logTail: string[] = [];
+  readonly stderrTail: string[] = [];
   #instance = 0;
   /** a clock fault in force, to turn the worker's timestamps back into real time */
   clock: (ClockSetting & { since: number }) | null = null;
@@ -128,17 +129,21 @@ export class ContainerWorker {
           receivedAt,
           ...(clock ? { clockCorrection: (ts: number) => lineRealTime(ts, clock, receivedAt) } : {}),
         });
-        this.#remember(text, event?.parsed ? "parsed" : "other");
+        this.#remember(text, event?.kind === "worker-log" && event.parsed ? "parsed" : "other", stream);
         if (event) this.sink(event);
       });
     }
   }
 
-  #remember(text: string, kind: FirstLine): void {
+  #remember(text: string, kind: FirstLine, stream: "stdout" | "stderr"): void {
     this.#firstLine?.(kind);
     this.#firstLine = null;
     this.logTail.push(text);
     if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
+    if (stream === "stderr") {
+      this.stderrTail.push(text);
+      if (this.stderrTail.length > LOG_TAIL_LINES) this.stderrTail.shift();
+    }
   }
 
   #onExit(status: number | null): void {
@@ -153,7 +158,9 @@ export class ContainerWorker {
       code: signal ? null : status,
       signal,
       expected: this.#expectExit,
-      ...(this.#expectExit || status === 0 ? {} : { outputTail: [...this.logTail] }),
+      ...(this.#expectExit || status === 0
+        ? {}
+        : { outputTail: [...this.logTail], stderrTail: [...this.stderrTail] }),
     });
   }
 

@@ -79,6 +79,7 @@ export class WorkerProcess {
   #startedAt = 0;
   #clock: (ClockSetting & { since: number }) | null = null;
   readonly outputTail: string[] = [];
+  readonly stderrTail: string[] = [];
 
   constructor(
     readonly key: string,
@@ -140,6 +141,10 @@ export class WorkerProcess {
       readline.createInterface({ input }).on("line", (text) => {
         this.outputTail.push(text);
         if (this.outputTail.length > OUTPUT_TAIL_LINES) this.outputTail.shift();
+        if (stream === "stderr") {
+          this.stderrTail.push(text);
+          if (this.stderrTail.length > OUTPUT_TAIL_LINES) this.stderrTail.shift();
+        }
         const receivedAt = Date.now();
         const clock = this.#clock;
         const event = this.launch.parser(text, {
@@ -167,7 +172,9 @@ export class WorkerProcess {
           code,
           signal,
           expected: this.#expectExit,
-          ...(this.#expectExit || code === 0 ? {} : { outputTail: [...this.outputTail] }),
+          ...(this.#expectExit || code === 0
+            ? {}
+            : { outputTail: [...this.outputTail], stderrTail: [...this.stderrTail] }),
         });
         resolve();
       });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { profileSchema } from "../../profile/schema.ts";
+import type { WorkerLog } from "../evidence.ts";
 import { itemsOf, lineParser, splitFields } from "./log-line.ts";
 import { refusalsOfLine, WHOLE_BATCH } from "./refusal-line.ts";
 import { parseRfc3339, parseTime } from "./time.ts";
@@ -82,7 +83,14 @@ describe("the log adapter", () => {
 
   it("keeps a line it cannot parse as raw, stamped when it arrived, and honours the stream", () => {
     const parse = lineParser(profileSchema.shape.logs.parse({ format: "json", stream: "stderr" }), lines);
-    expect(parse("hello", origin)).toBeNull();
+    // stdout is not read as log lines here: kept as output for the report, judged by nothing.
+    expect(parse("hello", origin)).toMatchObject({
+      kind: "output",
+      stream: "stdout",
+      text: "hello",
+      ts: 1_000,
+    });
+    expect(parse("   ", origin)).toBeNull();
     expect(parse("Traceback (most recent call last):", { ...origin, stream: "stderr" })).toMatchObject({
       parsed: false,
       level: "raw",
@@ -146,12 +154,13 @@ describe("items and refusals from lines", () => {
       "^(?<time>\\S+) +(?<level>[A-Z]+) +\\w+\\{pod=(?<workloadId>[^ ]+) lease=(?<lease>[^}]+)\\}: (?<message>.*)$",
     fields: { item: "forwarded" },
   });
-  const parse = lineParser(logs, {
+  const parseAny = lineParser(logs, {
     ...lines,
     batchStarted: "forward_batch begin",
     itemStarted: null,
     refused: { regex: "^forward_batch fenced" },
   });
+  const parse = (text: string, o: typeof origin) => parseAny(text, o) as WorkerLog;
 
   it("a batch line that names a list of items carries each of them", () => {
     const done = parse(

@@ -3,7 +3,7 @@
 // and which message means what. Checks read `means`, never a message string.
 
 import type { LineMatcher, LinesSpec, LogSpec } from "../../profile/schema.ts";
-import type { LineKind, WorkerLog } from "../evidence.ts";
+import type { LineKind, WorkerLog, WorkerOutput } from "../evidence.ts";
 import { parseTime } from "./time.ts";
 
 /** The order meanings are tried in; the first that matches wins. */
@@ -38,10 +38,10 @@ export interface LineOrigin {
   clockCorrection?: (workerTs: number) => number;
 }
 
-/** A parser for one role's lines. */
-export type LineParser = (text: string, origin: LineOrigin) => WorkerLog | null;
+/** A parser for one role's lines: a log line, a line of a stream it does not read, or nothing (blank). */
+export type LineParser = (text: string, origin: LineOrigin) => WorkerLog | WorkerOutput | null;
 
-/** Builds the parser of a role's log lines; null from the parser means "not this stream". */
+/** Builds the parser of a role's log lines; a line of the other stream is kept as output. */
 export function lineParser(logs: LogSpec, lines: LinesSpec): LineParser {
   const meanings = KINDS.flatMap(([key, kind]) => {
     const test = tester(lines[key]);
@@ -50,9 +50,17 @@ export function lineParser(logs: LogSpec, lines: LinesSpec): LineParser {
   const classify = (msg: string): LineKind | undefined => meanings.find(([, t]) => t(msg))?.[0];
   const parse = logs.format === "json" ? jsonFields(logs) : textFields(logs);
   return (text, origin) => {
-    if (logs.stream !== "both" && logs.stream !== origin.stream) return null;
     const trimmed = text.trim();
     if (!trimmed) return null;
+    if (logs.stream !== "both" && logs.stream !== origin.stream)
+      return {
+        kind: "output",
+        ts: origin.receivedAt,
+        worker: origin.worker,
+        instance: origin.instance,
+        stream: origin.stream,
+        text: text.trimEnd(),
+      };
     const fields = parse(trimmed);
     if (!fields) {
       return {

@@ -135,7 +135,8 @@ function processMarker(p: ProcessEvent, s: TimeScale, cy: number, start: WallMs)
     .filter(Boolean)
     .join(", ");
   const expected = p.expected === true ? "expected" : p.event === "exit" ? "unexpected" : "";
-  const tip = `${p.worker}: ${p.event} at ${offsetLabel(start, p.ts)}${how ? ` (${how})` : ""}${expected ? `, ${expected}` : ""}`;
+  const tail = (p.stderrTail?.length ? p.stderrTail : (p.outputTail ?? [])).slice(-6);
+  const tip = `${p.worker}: ${p.event} at ${offsetLabel(start, p.ts)}${how ? ` (${how})` : ""}${expected ? `, ${expected}` : ""}${tail.length ? `; last lines:\n${tail.join("\n")}` : ""}`;
   const shapes: Record<ProcessEvent["event"], string> = {
     start: el("circle", { cx: 0, cy, r: 3.5, class: "hollow" }),
     pause:
