@@ -35,6 +35,17 @@ describe("no-needless-failover", () => {
     expect(r.violations[0]).toMatchObject({ worker: "fwd-a", epoch: 1, fault: "latency-5000" });
   });
 
+  it("does not blame a failover on a tolerable fault that overlapped one that is not (a composed schedule)", () => {
+    const e = tolerable()
+      .renewEvery("fwd-a", 1, 3_000, 9_000, 3_000)
+      .fault("process-pause", "fwd-a", 9_000, 20_000)
+      .acquire("fwd-b", 2, 19_500)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict).toBe("pass");
+    expect(r.detail).toMatch(/none judged: each overlapped \(within a ttl\) a fault that is not tolerable/);
+  });
+
   it("does not apply without a tolerable fault, and never passes on nothing (unknown without lease history too)", () => {
     const none = history().acquire("fwd-a", 1, 0).fault("latency", "fwd-a", 5_000, 25_000).build();
     expect(check.applies?.(none)).toBe(false);

@@ -10,7 +10,9 @@ const ID = "no-needless-failover";
 /**
  * Liveness under faults a correct system rides out (latency well inside the renew budget): the
  * lease does not change hands and its holder does not lapse. An election that flaps under a slow
- * replica is an outage too. Judged on fault windows a scenario marks tolerable, until ttlMs after.
+ * replica is an outage too. Judged on fault windows a scenario marks tolerable, until ttlMs after,
+ * and only while no other fault is on (a composed schedule may overlap one that is not tolerable:
+ * then a failover may be that one's doing).
  */
 export const noNeedlessFailover: Check = {
   id: ID,
@@ -30,7 +32,14 @@ export const noNeedlessFailover: Check = {
 
 function run(evidence: Evidence): CheckResult {
   if (ofKind(evidence, "lease-change").length === 0) return unknown(ID, "no lease history recorded");
-  const tolerable = ofKind(evidence, "fault").filter((f) => f.tolerable === true);
+  const faults = ofKind(evidence, "fault");
+  const all = faults.filter((f) => f.tolerable === true);
+  const tolerable = all.filter((f) => !overlapsOther(f, faults, evidence.meta));
+  if (all.length > 0 && tolerable.length === 0)
+    return pass(
+      ID,
+      `${all.length} tolerable fault(s), none judged: each overlapped (within a ttl) a fault that is not tolerable`,
+    );
   if (tolerable.length === 0)
     // Left out of the results by applies(); run on its own, it has nothing to say.
     return unknown(ID, "no fault of this run is one a correct system rides out (nothing to judge)");
@@ -39,9 +48,26 @@ function run(evidence: Evidence): CheckResult {
   const violations: Violation[] = [];
   for (const f of tolerable) violations.push(...judge(f, evidence, terms));
   if (violations.length > 0) return fail(ID, violations);
+  const left = all.length - tolerable.length;
   return pass(
     ID,
-    `${tolerable.length} tolerable fault(s): the lease kept its holder and the holder never lapsed (judged until ${meta.ttlMs} ms after each)`,
+    `${tolerable.length} tolerable fault(s): the lease kept its holder and the holder never lapsed (judged until ${meta.ttlMs} ms after each)${left ? `; ${left} not judged (they overlapped a fault that is not tolerable)` : ""}`,
+  );
+}
+
+// Another fault that took effect and is not tolerable, on within a ttl of this one's window.
+function overlapsOther(f: FaultWindow, faults: FaultWindow[], meta: Evidence["meta"]): boolean {
+  const from = f.start - meta.ttlMs;
+  const until = (f.end ?? meta.observedUntil) + meta.ttlMs;
+  return faults.some(
+    (g) =>
+      g !== f &&
+      g.tolerable !== true &&
+      g.verified &&
+      g.withdrawn !== true &&
+      g.retried !== true &&
+      g.start < until &&
+      (g.end ?? meta.observedUntil) > from,
   );
 }
 

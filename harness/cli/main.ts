@@ -57,6 +57,11 @@ const commands: Entry[] = [
     load: async () => (await import("./doctor.ts")).doctorCommand,
   },
   {
+    name: "explore",
+    summary: "draw random fault schedules from a seed, judge each by every check, shrink each failure",
+    load: async () => (await import("./explore.ts")).exploreCommand,
+  },
+  {
     name: "analyze",
     summary: "re-run every check on a stored run folder (events.jsonl), starting nothing",
     load: async () => (await import("./analyze.ts")).analyzeCommand,

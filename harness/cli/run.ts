@@ -2,6 +2,8 @@ import path from "node:path";
 import { catalogue } from "../../scenarios/index.ts";
 import { runsVerdict } from "../checks/registry.ts";
 import { UsageError } from "../errors.ts";
+import { readScheduleFile } from "../explore/file.ts";
+import { scheduleScenario } from "../explore/runner.ts";
 import { leasesOf, roleOfLease } from "../profile/profile.ts";
 import { writeJunit } from "../report/junit.ts";
 import { parseSets, resolveKnobs } from "../run/knobs.ts";
@@ -29,6 +31,10 @@ import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
 
 const OPTIONS: OptionSpecs = {
   all: { type: "boolean", help: "run every scenario of the catalogue (the main ones on every lease too)" },
+  schedule: {
+    type: "string",
+    help: "run a fault schedule (a JSON file, or an explore finding.json) instead of named scenarios",
+  },
   ...sharedOptions(
     [
       "skip",
@@ -59,47 +65,62 @@ const OPTIONS: OptionSpecs = {
 export const runCommand: Command = {
   name: "run",
   summary: "run scenarios of the failure catalogue (see list) and give verdicts",
-  usage: `usage: lease-chaos run [SCENARIO[@LEASE]... | --all] [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 all pass, 1 a check failed, 2 bad input, 3 unknown (evidence missing, a fault or premise that did not happen)`,
+  usage: `usage: lease-chaos run [SCENARIO[@LEASE]... | --all | --schedule FILE] [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 all pass, 1 a check failed, 2 bad input, 3 unknown (evidence missing, a fault or premise that did not happen)`,
   async run(argv) {
     const { values, positionals } = parseOptions(argv, OPTIONS, true);
     const profile = await profileFromOption(values.config);
     const entries = catalogue(profile);
     const names = [...new Set(entries.map((e) => splitQualified(e.name).scenario))];
-    if (values.all && positionals.length > 0) throw new UsageError("give scenario names or --all, not both");
-    if (!values.all && positionals.length === 0)
-      throw new UsageError(`name a scenario or give --all; valid: ${names.join(", ")}`);
+    const scheduleFile = typeof values.schedule === "string" ? values.schedule : undefined;
+    if ([values.all === true, positionals.length > 0, scheduleFile !== undefined].filter(Boolean).length > 1)
+      throw new UsageError("give scenario names, --all or --schedule, one of them");
+    if (!values.all && positionals.length === 0 && scheduleFile === undefined)
+      throw new UsageError(`name a scenario or give --all (or --schedule FILE); valid: ${names.join(", ")}`);
+    const replay = scheduleFile !== undefined ? readScheduleFile(scheduleFile) : undefined;
     const lease = typeof values.lease === "string" ? targetLease(profile, values.lease) : undefined;
     const skipped = skipOption(
       values,
       entries.map((e) => e.name),
     );
-    const picked = values.all
-      ? lease !== undefined
-        ? catalogue(profile)
-            .filter((e) => e.lease === leasesOf(profile)[0])
-            .map((e) => ({
-              ...e,
-              lease,
-              name: lease === leasesOf(profile)[0] ? e.name : `${e.name}@${lease}`,
-            }))
-        : entries
-      : positionals.map((p) => {
-          const { scenario, lease: at } = splitQualified(p);
-          const entry = entries.find((e) => e.scenario.name === scenario);
-          if (!entry)
-            throw new UsageError(`unknown scenario ${JSON.stringify(scenario)}; valid: ${names.join(", ")}`);
-          const target = at !== null ? targetLease(profile, at) : (lease ?? (leasesOf(profile)[0] as string));
-          return {
-            ...entry,
-            lease: target,
-            name: target === leasesOf(profile)[0] ? scenario : `${scenario}@${target}`,
-          };
-        });
+    const picked = replay
+      ? [
+          {
+            name: "schedule",
+            scenario: scheduleScenario(replay.schedule),
+            lease: targetLease(profile, replay.schedule.lease ?? lease),
+          },
+        ]
+      : values.all
+        ? lease !== undefined
+          ? catalogue(profile)
+              .filter((e) => e.lease === leasesOf(profile)[0])
+              .map((e) => ({
+                ...e,
+                lease,
+                name: lease === leasesOf(profile)[0] ? e.name : `${e.name}@${lease}`,
+              }))
+          : entries
+        : positionals.map((p) => {
+            const { scenario, lease: at } = splitQualified(p);
+            const entry = entries.find((e) => e.scenario.name === scenario);
+            if (!entry)
+              throw new UsageError(
+                `unknown scenario ${JSON.stringify(scenario)}; valid: ${names.join(", ")}`,
+              );
+            const target =
+              at !== null ? targetLease(profile, at) : (lease ?? (leasesOf(profile)[0] as string));
+            return {
+              ...entry,
+              lease: target,
+              name: target === leasesOf(profile)[0] ? scenario : `${scenario}@${target}`,
+            };
+          });
     const chosen = picked.filter((e) => !skipped(e.name));
     if (chosen.length === 0) throw new UsageError("--skip leaves no scenario to run");
     const bug = bugOption(values, profile);
     const repeat = repeatOption(values);
-    const firstSeed = seedOption(values);
+    const firstSeed =
+      values.seed === undefined && replay?.seed !== undefined ? replay.seed : seedOption(values);
     const ttlMs = ttlOption(values);
     const provider = providerOption(values);
     const toxiproxyUrl = toxiproxyUrlOption(values);
@@ -155,7 +176,7 @@ export const runCommand: Command = {
             set: sets,
             progress: narrate ? log : () => {},
             reproduce: (s) =>
-              `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+              `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
           });
           done.push(result);
           if (junit)

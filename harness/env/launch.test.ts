@@ -1,5 +1,10 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
 import { describe, expect, it } from "vitest";
-import { lineRealTime, realTime } from "./launch.ts";
+import { faketimeEnv, faketimeSpec, LIBFAKETIME, lineRealTime, realTime } from "./launch.ts";
 
 describe("a line's real time under a clock fault", () => {
   const since = 1_000_000;
@@ -23,5 +28,49 @@ describe("a line's real time under a clock fault", () => {
     // 10 s real after since the worker's clock reads 9.5 s after it.
     expect(realTime(since + 9_500, slow)).toBeCloseTo(since + 10_000, 6);
     expect(lineRealTime(since + 9_500, slow, since + 10_002)).toBeCloseTo(since + 10_000, 6);
+  });
+});
+
+describe.skipIf(!fs.existsSync(LIBFAKETIME))("libfaketime settings as the harness writes them", () => {
+  it("a healed rate stops drifting: the setting always names its rate (a missing one keeps the old)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lc-faketime-"));
+    const file = path.join(dir, "faketime");
+    fs.writeFileSync(file, "+0");
+    // A process that prints its clock minus the real one (the harness's) each time it is asked.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        "require('readline').createInterface({input:process.stdin}).on('line',(l)=>console.log(Date.now()-Number(l)))",
+      ],
+      {
+        env: { ...faketimeEnv(file, "wall"), PATH: process.env.PATH ?? "" },
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
+    const lines = readline.createInterface({ input: child.stdout });
+    const ask = () =>
+      new Promise<number>((resolve) => {
+        lines.once("line", (l) => resolve(Number(l)));
+        child.stdin.write(`${Date.now()}\n`);
+      });
+    try {
+      const started = Date.now();
+      await ask();
+      fs.writeFileSync(file, faketimeSpec({ offsetMs: 0, rate: 2 }, started, Date.now()));
+      await new Promise((r) => setTimeout(r, 300));
+      const skewed = await ask();
+      // Healed at what it drifted, at rate 1 (as the clock fault's heal does).
+      fs.writeFileSync(file, faketimeSpec({ offsetMs: skewed, rate: 1 }, started, Date.now()));
+      const healed = await ask();
+      await new Promise((r) => setTimeout(r, 400));
+      const later = await ask();
+      expect(skewed).toBeGreaterThan(150);
+      // Tolerance: the pipe's round trip and libfaketime's re-read, 100 ms on a loaded machine.
+      expect(Math.abs(later - healed)).toBeLessThan(100);
+    } finally {
+      child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -109,13 +109,15 @@ export function faketimeEnv(
 /**
  * libfaketime's FAKETIME for a clock that reads real + offsetMs and from `now` runs at `rate`.
  * libfaketime scales from the process's start, so the offset makes up for the time run at 1x.
+ * The rate is always written, 1 too: a setting without one keeps the rate read before (libfaketime
+ * 0.9.10 sets it only when it parses one), so a healed skew would go on drifting.
  */
 export function faketimeSpec(clock: ClockSetting, processStart: number, now: number): string {
   const offsetMs =
     clock.rate === 1 ? clock.offsetMs : clock.offsetMs + (now - processStart) * (1 - clock.rate);
   const seconds = (offsetMs / 1000).toFixed(3);
   const signed = offsetMs >= 0 ? `+${seconds}` : seconds;
-  return clock.rate === 1 ? `${signed}s` : `${signed}s x${clock.rate}`;
+  return `${signed}s x${clock.rate}`;
 }
 
 /** The inverse of a clock fault: the real time at which the worker's clock read `workerTs`. */

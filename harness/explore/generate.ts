@@ -1,0 +1,146 @@
+// Schedules drawn from a seed, with fast-check's arbitraries: every field of an event is an
+// arbitrary whose shrinker moves it toward the simple end (fewer faults, shorter, smaller, the
+// first trigger kind and target), so a failing schedule can be shrunk by fast-check's own moves.
+// Sizes scale with the ttl: durations up to 2.5 ttl, latencies up to the ttl.
+import fc from "fast-check";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import type { Capabilities } from "../profile/profile.ts";
+import { primitiveSpec } from "./primitives.ts";
+import type { Phase } from "./runner.ts";
+import type { FaultEvent, Primitive, Schedule, TargetRole, TriggerEvent } from "./schedule.ts";
+
+/** What explore may draw from: its primitives, the leases, the ttl, what the profile's lines tell. */
+export interface ExploreSpace {
+  primitives: Primitive[];
+  /** the leases a schedule may aim at (its `lease`) */
+  leases: string[];
+  ttlMs: number;
+  caps: Capabilities;
+  maxFaults: number;
+  /**
+   * the slowest clock rate a correct worker's margin covers (1 - margin / ttl / 2): a slower clock
+   * stretches its deadline past what the margin allows, which is no bug of the worker's
+   */
+  slowestRate: number;
+}
+
+/** The observed events a trigger can wait for on this profile. */
+export function triggerEvents(caps: Capabilities): TriggerEvent[] {
+  return [
+    "became-leader",
+    "renewed",
+    ...(caps.lines.batchStarted ? (["batch-started"] as const) : []),
+    ...(caps.lines.itemStarted ? (["item-started"] as const) : []),
+    ...(caps.effects ? (["effect"] as const) : []),
+    "before-expiry",
+    "takeover",
+  ];
+}
+
+// Which parameters each primitive reads: the others are dropped, so a schedule stays readable.
+const PARAMS: Partial<Record<Primitive, (keyof FaultEvent["params"])[]>> = {
+  latency: ["latencyMs", "jitterMs", "direction"],
+  stop: ["graceMs"],
+  "clock-step": ["offsetMs"],
+  "clock-rate": ["rate"],
+  "backend-terminated": ["session"],
+};
+
+/** The arbitrary of one fault event in `space`. */
+function eventArbitrary(space: ExploreSpace): fc.Arbitrary<FaultEvent> {
+  const T = space.ttlMs;
+  const events = triggerEvents(space.caps);
+  const trigger = fc.oneof(
+    fc.record({ afterMs: fc.integer({ min: 0, max: T }) }),
+    fc.record({
+      event: fc.constantFrom(...events.filter((e) => e !== "before-expiry")),
+      delayMs: fc.integer({ min: 0, max: Math.round(T / 4) }),
+    }),
+    fc.record({
+      event: fc.constant("before-expiry" as const),
+      beforeMs: fc.integer({ min: 0, max: Math.round(T / 2) }),
+    }),
+  );
+  return fc
+    .record({
+      fault: fc.constantFrom(...space.primitives),
+      target: fc.nat({ max: 3 }),
+      at: trigger,
+      durationMs: fc.integer({ min: 0, max: Math.round(2.5 * T) }),
+      latencyMs: fc.integer({ min: 0, max: T }),
+      jitterMs: fc.integer({ min: 0, max: Math.round(T / 10) }),
+      direction: fc.constantFrom("both", "downstream", "upstream"),
+      offsetMs: fc.integer({ min: -2 * T, max: 2 * T }),
+      rate: fc.constantFrom(1.05, 1.1, ...(space.slowestRate < 1 ? [space.slowestRate] : [])),
+      graceMs: fc.integer({ min: 0, max: T }),
+      session: fc.constantFrom("any", "lease", "work"),
+    })
+    .map((r): FaultEvent => {
+      const spec = primitiveSpec(r.fault);
+      const target = spec.targets[r.target % spec.targets.length] as TargetRole;
+      const all: FaultEvent["params"] = {
+        latencyMs: r.latencyMs,
+        jitterMs: r.jitterMs,
+        direction: r.direction as "both",
+        offsetMs: r.offsetMs,
+        rate: r.rate,
+        graceMs: r.graceMs,
+        session: r.session as "any",
+      };
+      const params = Object.fromEntries(
+        (PARAMS[r.fault] ?? []).map((k) => [k, all[k]]),
+      ) as FaultEvent["params"];
+      const at =
+        "afterMs" in r.at
+          ? { afterMs: r.at.afterMs }
+          : r.at.event === "before-expiry"
+            ? {
+                event: "before-expiry" as const,
+                delayMs: 0,
+                beforeMs: (r.at as { beforeMs: number }).beforeMs,
+              }
+            : { event: r.at.event, delayMs: (r.at as { delayMs: number }).delayMs };
+      return {
+        fault: r.fault,
+        target,
+        at,
+        durationMs: spec.instant ? 0 : r.durationMs,
+        params,
+      };
+    });
+}
+
+/** The arbitrary of a whole schedule: 1 to maxFaults events, on one of the leases. */
+export function scheduleArbitrary(space: ExploreSpace): fc.Arbitrary<Schedule> {
+  return fc
+    .record({
+      lease: fc.constantFrom(...space.leases),
+      faults: fc.array(eventArbitrary(space), { minLength: 1, maxLength: Math.max(1, space.maxFaults) }),
+    })
+    .map(({ lease, faults }) => ({ version: 1 as const, lease, faults }));
+}
+
+/** `n` candidate schedules drawn from `seed` (the same seed draws the same ones, every time). */
+export function drawCandidates(arb: fc.Arbitrary<Schedule>, seed: number, n: number): fc.Value<Schedule>[] {
+  const random = new fc.Random(xoroshiro128plus(seed));
+  return Array.from({ length: n }, () => arb.generate(random, undefined));
+}
+
+/** The lease phase a fault event will most likely find its target in, from its target and trigger. */
+export function predictedPhase(e: FaultEvent): Phase {
+  if (e.target === "database") return "database";
+  if (e.target === "standby") return "standby";
+  if ("afterMs" in e.at) return "leading";
+  switch (e.at.event) {
+    case "batch-started":
+    case "item-started":
+    case "effect":
+      return "mid-batch";
+    case "before-expiry":
+      return "near-expiry";
+    case "renewed":
+      return "renewing";
+    default:
+      return "leading";
+  }
+}
