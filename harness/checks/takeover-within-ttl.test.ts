@@ -74,6 +74,24 @@ describe("takeover-within-ttl", () => {
     expect(r.detail).toMatch(/1 takeover\(s\) not judged \(every standby under a fault\)/);
   });
 
+  it("does not judge a takeover while a standby's replies were lost (it could not complete an acquire)", () => {
+    const e = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("reply-lost", "fwd-b", 8_000, 30_000)
+      .acquire("fwd-b", 2, 30_100)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict).toBe("pass");
+    expect(r.detail).toMatch(/not judged/);
+    // A tolerable fault on the standby does not excuse a late takeover.
+    const slow = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("latency", "fwd-b", 8_000, 30_000, { tolerable: true })
+      .acquire("fwd-b", 2, 30_100)
+      .build();
+    expect(check.run(slow).verdict).toBe("fail");
+  });
+
   it("counts the same worker re-acquiring with a new epoch as a takeover", () => {
     const e = history()
       .acquire("fwd-a", 1, 0)

@@ -15,7 +15,8 @@ const ID = "takeover-within-ttl";
  *     longer than the ttl slows every failover and is never seen from expires_at alone;
  * (2) when a holder stops renewing, a standby holds the lease within ttlMs + takeoverAllowanceMs of
  *     the holder's last grant (the moment it stopped renewing, at or before a pause or kill). A
- *     takeover whose standbys were themselves under a fault is reported, not judged.
+ *     takeover a standby of which was itself under a fault (one a correct system does not simply
+ *     ride out) is reported, not judged.
  */
 export const takeoverWithinTtl: Check = {
   id: ID,
@@ -138,15 +139,18 @@ function measure(
 ): Takeover {
   const lastGrantAt = old.grants.at(-1)?.at ?? old.start;
   const waitEnd = next?.start ?? meta.observedUntil;
-  // A standby silenced by a fault (paused, killed, cut off) while the lease was free could not take over on time.
+  // A standby under a fault while the lease was free (paused, killed, cut off, its replies lost or
+  // slowed: anything but a fault a correct system rides out) may not have been able to take over
+  // on time. A second process of a standby's id counts as that standby.
   const standbys = new Set(
     meta.workers.filter((w) => w.leaseName === old.leaseName && w.id !== old.holder).map((w) => w.id),
   );
   const heldBack =
     faults.find(
       (f) =>
-        f.silences === true &&
-        standbys.has(f.target) &&
+        f.tolerable !== true &&
+        f.withdrawn !== true &&
+        standbys.has(f.target.split(".")[0] as string) &&
         f.start < waitEnd &&
         (f.end ?? meta.observedUntil) > old.expiresAt,
     ) ?? null;

@@ -131,8 +131,10 @@ async function fire(
       }
       if (!spec.instant && e.durationMs > 0) await run.hold(e.durationMs);
     } catch (err) {
+      // A fault that could not apply (its proxy down under another fault, a process already gone):
+      // the run is no evidence, and says which event.
       firing.missed = (err as Error).message;
-      throw err;
+      throw err instanceof FaultMissedError ? err : new FaultMissedError(`${label}: ${firing.missed}`);
     } finally {
       for (const a of active) await a.heal().catch(() => {});
     }
