@@ -26,7 +26,7 @@ Environment (durations take a unit: 250ms, 2s, 1.5s, 1m):
   SWEEPER_DB_TIMEOUT     client and server timeout of every statement (default ttl/2)
   SWEEPER_SWEEP_EVERY    pause between sweeps (default ttl/10)
   SWEEPER_SWEEP_LIMIT    holds per sweep (default 10)
-  SWEEPER_NOTICE_TIME    time to compose one release notice (default 10ms)
+  SWEEPER_NOTICE_PACE    gateway capacity reserved per notice before a sweep (default 10ms)
   SWEEPER_LOG            info or debug (default info)
   SWEEPER_DEFECT         a deliberately broken variant (see DEFECTS), for negative controls
 """
@@ -107,7 +107,7 @@ class Settings:
         if not limit.strip().isdigit() or int(limit) < 1:
             raise SettingError(f"SWEEPER_SWEEP_LIMIT={limit!r} must be a whole number >= 1")
         self.limit = int(limit)
-        self.notice_ms = dur("SWEEPER_NOTICE_TIME", 10)
+        self.notice_ms = dur("SWEEPER_NOTICE_PACE", 10)
         self.log_level = (env.get("SWEEPER_LOG") or "info").lower()
         if self.log_level not in ("debug", "info"):
             raise SettingError(f"SWEEPER_LOG={self.log_level!r} must be info or debug")
@@ -451,14 +451,6 @@ class Lease:
 
 # ------------------------------------------------------------------------------------ the sweep
 
-# What is due, read without locks: the sweep composes a release notice for each.
-PEEK = """
-SELECT hold_id, seat FROM seat_holds
-WHERE held_until < clock_timestamp()
-ORDER BY hold_id
-LIMIT %(limit)s
-"""
-
 # The fence: this pod's generation, unexpired on the database clock, share-locked so no takeover
 # or release commits before this statement does. Without it, nothing below writes.
 FENCE = """
@@ -470,27 +462,36 @@ FENCE = """
 # unfenced-sweep: "the gate already said yes".
 NO_FENCE = "  SELECT %(gen)s::bigint AS generation\n"
 
-# The sweep, one statement: fence, delete the holds still due, write their releases, return the ids
-# and, for the log, the lease row as this statement saw it.
+# The sweep, one statement: fence, delete the holds due (re-checked under their row locks, so a
+# hold another sweep took is skipped), write their releases, and return the ids released, the ids
+# that were due (for a fenced sweep's log line) and the lease row as this statement saw it.
 SWEEP = """
 WITH fence AS MATERIALIZED (
 {fence}),
+due AS MATERIALIZED (
+  SELECT hold_id FROM seat_holds
+  WHERE held_until < clock_timestamp()
+  ORDER BY hold_id
+  LIMIT %(limit)s
+),
 gone AS (
   DELETE FROM seat_holds h
-  WHERE h.hold_id = ANY(%(ids)s::bigint[]) AND h.held_until < clock_timestamp()
+  WHERE h.hold_id IN (SELECT hold_id FROM due) AND h.held_until < clock_timestamp()
     AND EXISTS (SELECT 1 FROM fence)
   RETURNING h.hold_id, h.seat, h.held_until
 ),
 released AS (
   INSERT INTO hold_releases (hold_id, seat, held_until, released_by, generation, notice)
-  SELECT g.hold_id, g.seat, g.held_until, %(pod)s, %(gen)s, n.notice
-  FROM gone g JOIN unnest(%(ids)s::bigint[], %(notices)s::text[]) AS n(hold_id, notice) USING (hold_id)
+  SELECT hold_id, seat, held_until, %(pod)s, %(gen)s,
+         format('seat %%s is free again (hold %%s)', seat, hold_id)
+  FROM gone
   RETURNING hold_id
 )
 SELECT EXISTS (SELECT 1 FROM fence),
        ARRAY(SELECT hold_id FROM released ORDER BY hold_id),
-       (SELECT owner_pod FROM sweeper_leases WHERE lease_key = %(lease)s),
-       (SELECT generation FROM sweeper_leases WHERE lease_key = %(lease)s)
+       ARRAY(SELECT hold_id FROM due ORDER BY hold_id),
+       l.owner_pod, l.generation, l.lease_deadline
+FROM (SELECT 1) AS one LEFT JOIN sweeper_leases l ON l.lease_key = %(lease)s
 """
 
 
@@ -529,24 +530,19 @@ class Sweeper:
                 self._log.warn("sweep", "sweep failed", gen=gen, sweep=sweep, error=str(err))
 
     async def _sweep(self, gen, sweep):
-        due, _ = await self._db.query(PEEK, {"limit": self._cfg.limit})
-        if not due:
-            self._log.debug("sweep", "sweep idle", gen=gen, sweep=sweep)
-            return
-        ids = [hold_id for hold_id, _ in due]
-        # Compose each release notice (the "work" of a sweep) before the one statement that counts.
-        if await self._pause(self._cfg.notice_ms * len(due)):
+        # Reserve the notification gateway's capacity for up to LIMIT release notices (the "work"
+        # of a sweep), then the one statement that counts. No second look at the gate: the
+        # statement's fence is the check that holds at the moment it writes.
+        if await self._pause(self._cfg.notice_ms * self._cfg.limit):
             self._log.info("sweep", "sweep abandoned", gen=gen, sweep=sweep, reason="shutting down")
             return
-        notices = [f"seat {seat} is free again (hold {hold_id})" for hold_id, seat in due]
-        args = {"lease": self._cfg.lease, "pod": self._cfg.pod, "gen": gen, "ids": ids, "notices": notices}
+        args = {"lease": self._cfg.lease, "pod": self._cfg.pod, "gen": gen, "limit": self._cfg.limit}
         try:
             rows, sent = await self._db.query(self._sql, args)
         except Indeterminate as err:
-            self._log.warn("sweep", "sweep outcome unknown", gen=gen, sweep=sweep, holds=ids, error=str(err))
+            self._log.warn("sweep", "sweep outcome unknown", gen=gen, sweep=sweep, error=str(err))
             return
-        fenced_ok, released, owner, owner_gen = rows[0]
-        took_ms = round((monotonic() - sent) * 1000)
+        fenced_ok, released, due, owner, owner_gen, owner_deadline = rows[0]
         if not fenced_ok:
             # The database's word: this generation is over. The gate's lapse (if any) comes first.
             self._lease.gate()
@@ -555,16 +551,18 @@ class Sweeper:
                 f"sweep fenced: generation {gen} is stale",
                 gen=gen,
                 sweep=sweep,
-                holds=ids,
+                holds=due,
                 owner=owner or "-",
                 owner_gen=owner_gen,
+                owner_deadline=owner_deadline,
             )
             self._lease.step_down(gen, "a sweep was fenced", owner=owner or "-", owner_gen=owner_gen)
             return
-        done = set(released)
-        skipped = [i for i in ids if i not in done]
+        if not released:
+            self._log.debug("sweep", "sweep idle", gen=gen, sweep=sweep)
+            return
         self._log.info(
-            "sweep", "sweep done", gen=gen, sweep=sweep, holds=released, skipped=skipped or None, took_ms=took_ms
+            "sweep", "sweep done", gen=gen, sweep=sweep, holds=released, took_ms=round((monotonic() - sent) * 1000)
         )
 
 
