@@ -32,6 +32,15 @@ export type {
 export type { EnvironmentOptions } from "./env/public.ts";
 export { startEnvironment } from "./env/public.ts";
 export { LeaseChaosError, UsageError } from "./errors.ts";
+export type { ExploreOptions, ExploreSummary } from "./explore/campaign.ts";
+export { explore } from "./explore/campaign.ts";
+export type { Finding } from "./explore/finding.ts";
+export type { PrimitiveSpec } from "./explore/primitives.ts";
+export { PRIMITIVE_SPECS } from "./explore/primitives.ts";
+export type { Firing } from "./explore/runner.ts";
+export { scheduleScenario } from "./explore/runner.ts";
+export type { FaultEvent, Primitive, Schedule, ScheduleInput, TargetRole } from "./explore/schedule.ts";
+export { describeEvent, PRIMITIVES, parseSchedule } from "./explore/schedule.ts";
 export { blackhole } from "./faults/blackhole.ts";
 export { clockFault } from "./faults/clock.ts";
 export type { Fault, FaultContext } from "./faults/fault.ts";

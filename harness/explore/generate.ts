@@ -117,7 +117,42 @@ export function scheduleArbitrary(space: ExploreSpace): fc.Arbitrary<Schedule> {
       lease: fc.constantFrom(...space.leases),
       faults: fc.array(eventArbitrary(space), { minLength: 1, maxLength: Math.max(1, space.maxFaults) }),
     })
-    .map(({ lease, faults }) => ({ version: 1 as const, lease, faults }));
+    .map(({ lease, faults }) => ({ version: 1 as const, lease, faults: coherent(faults) }));
+}
+
+// Faults whose effect on the leader can end its term: what a takeover trigger waits for.
+const DISRUPTS: Primitive[] = [
+  "pause",
+  "kill",
+  "stop",
+  "restart",
+  "refused",
+  "blackhole",
+  "lost-reply",
+  "outage",
+  "lease-row-lock",
+  "same-identity-successor",
+];
+
+/**
+ * A drawn schedule made to make sense: a fault aimed at the leader's twin follows one that starts a
+ * twin, and a trigger waiting for a takeover follows a fault that can cause one; otherwise the
+ * target is the leader, and the trigger a time (the same delay after the zero). The mapping is
+ * part of the arbitrary, so shrinking keeps it.
+ */
+export function coherent(faults: FaultEvent[]): FaultEvent[] {
+  return faults.map((e, i) => {
+    const before = faults.slice(0, i);
+    const twin = before.some((b) => b.fault === "zombie" || b.fault === "same-identity-successor");
+    const takeover = before.some(
+      (b) => DISRUPTS.includes(b.fault) && (b.target === "leader" || b.target === "database"),
+    );
+    let out = e;
+    if (e.target === "twin" && !twin) out = { ...out, target: "leader" };
+    if (!("afterMs" in e.at) && (e.at.event === "takeover" || e.at.event === "became-leader") && !takeover)
+      out = { ...out, at: { afterMs: e.at.delayMs ?? 0 } };
+    return out;
+  });
 }
 
 /** `n` candidate schedules drawn from `seed` (the same seed draws the same ones, every time). */

@@ -37,7 +37,7 @@ export interface Firing {
 }
 
 /** How long a trigger may take to come: a takeover or a batch comes within a few ttl. */
-export const TRIGGER_TIMEOUT_TTLS = 5;
+export const TRIGGER_TIMEOUT_TTLS = 4;
 
 /** A fault that could not fire: the run is no evidence (unknown), never a finding. */
 export class FaultMissedError extends LeaseChaosError {
@@ -114,7 +114,9 @@ async function fire(
   };
   const came = await waitForTrigger(run, e.at, zero, zeroChange).catch((err: Error) => err);
   if (came instanceof Error) throw miss(came.message);
-  const targets = resolveTargets(run, e.target, random);
+  // A twin may still be starting (its zombie's trigger came at the same moment): wait for one.
+  if (e.target === "twin") await waitForTwin(run, zero + TRIGGER_TIMEOUT_TTLS * run.ttlMs).catch(() => {});
+  const targets = await resolveTargets(run, e.target, random);
   if (targets.length === 0) throw miss(`no ${e.target} to aim at when it fired`);
   firing.targets = targets;
   firing.phase = phaseOf(run, e.target, targets[0] as string);
@@ -141,6 +143,22 @@ async function fire(
   });
 }
 
+/** Resolves once the leader has a second process running, or rejects at `until`. */
+async function waitForTwin(run: Run, until: number): Promise<void> {
+  for (;;) {
+    const holder = holderNow(run);
+    if (holder && (await resolveTargets(run, "twin", () => 0)).length > 0) return;
+    if (Date.now() >= until) throw new Error("no twin");
+    await run.recorder
+      .waitFor(
+        (ev: EvidenceEvent): ev is EvidenceEvent => ev.kind === "process" && ev.event === "start",
+        "a second process",
+        Math.max(1, until - Date.now()),
+      )
+      .catch(() => {});
+  }
+}
+
 /** The holder of the run's lease as its history last said, or null. */
 function holderNow(run: Run): string | null {
   return run.lastLeaseChange()?.holder ?? null;
@@ -152,7 +170,7 @@ function standbysNow(run: Run): string[] {
 }
 
 /** The worker keys a role means right now; a pick among several comes from the run's seed. */
-function resolveTargets(run: Run, role: TargetRole, random: () => number): string[] {
+async function resolveTargets(run: Run, role: TargetRole, random: () => number): Promise<string[]> {
   const holder = holderNow(run);
   const pick = (list: string[]) => (list.length ? [list[Math.floor(random() * list.length)] as string] : []);
   switch (role) {
@@ -162,8 +180,12 @@ function resolveTargets(run: Run, role: TargetRole, random: () => number): strin
       return pick(standbysNow(run));
     case "any":
       return pick(run.workers.filter((w) => !w.extra).map((w) => w.id));
-    case "twin":
-      return holder ? pick(run.env.workerIds().filter((k) => k.startsWith(`${holder}.`))) : [];
+    case "twin": {
+      if (!holder) return [];
+      const keys = run.env.workerIds().filter((k) => k.startsWith(`${holder}.`));
+      const states = await Promise.all(keys.map((k) => run.env.workerState(k).catch(() => "exited")));
+      return pick(keys.filter((_k, i) => states[i] === "running"));
+    }
     case "database":
       return run.env.workerIds();
   }

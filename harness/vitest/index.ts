@@ -6,7 +6,9 @@ import path from "node:path";
 import { test as base, expect } from "vitest";
 import type { StartedEnvironment } from "../env/provider.ts";
 import { type EnvironmentOptions, startEnvironment } from "../env/public.ts";
+import { type ExploreOptions, type ExploreSummary, explore } from "../explore/campaign.ts";
 import type { Profile } from "../profile/profile.ts";
+import { referenceProfile } from "../profile/reference.ts";
 import { type RunResult, type RunScenarioOptions, runScenario } from "../run/run-scenario.ts";
 import type { Scenario } from "../run/scenario.ts";
 import { type LeaseChaosMatchers, matchers } from "./matchers.ts";
@@ -22,10 +24,20 @@ declare module "vitest" {
 /** Options of a run through the fixture; the report folder is the fixture's. */
 export type FixtureRunOptions = Partial<Omit<RunScenarioOptions, "reportDir">> & { profile?: Profile };
 
+/** Options of an explore campaign through the fixture; its report folder is the fixture's. */
+export type FixtureExploreOptions = Partial<Omit<ExploreOptions, "reportDir" | "profile">> & {
+  profile?: Profile;
+};
+
 /** The `leaseChaos` fixture: runs a scenario, judged as the CLI judges it. */
 export interface LeaseChaosFixture {
   /** runs `scenario` (ttl 2000 ms by default); its report lives until the test passes */
   run(scenario: Scenario, options?: FixtureRunOptions): Promise<RunResult>;
+  /**
+   * runs an explore campaign (ttl 2000 ms, 5 runs and a seed of 1 by default); its folder (runs,
+   * findings and their scenario files) lives until the test passes
+   */
+  explore(options?: FixtureExploreOptions): Promise<ExploreSummary>;
   /** the report folders of this test's runs so far */
   readonly reports: string[];
 }
@@ -67,6 +79,18 @@ export const test = base.extend<{
         const reportDir = path.join(folder, `${reports.length + 1}-${scenario.name}`);
         reports.push(reportDir);
         return runScenario(scenario, { ttlMs: 2_000, bug: null, ...options, reportDir });
+      },
+      explore: async ({ profile, ...options } = {}) => {
+        const reportDir = path.join(folder, `${reports.length + 1}-explore`);
+        reports.push(reportDir);
+        return explore({
+          ttlMs: 2_000,
+          seed: 1,
+          runs: 5,
+          ...options,
+          profile: profile ?? (await referenceProfile()),
+          reportDir,
+        });
       },
     });
     if (task.result?.state !== "fail") {
