@@ -135,3 +135,17 @@ export function shapeOf(s: Schedule): string {
     .sort()
     .join("+");
 }
+
+/** The schedule's JSON Schema (as a person writes it, defaults optional). */
+export function scheduleJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scheduleSchema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    title: "lease-chaos fault schedule",
+    description:
+      "Fault events (a primitive, a target role, a trigger, a duration, parameters) that lease-chaos runs on a profile's workers: docs/explore.md.",
+    ...schema,
+  };
+}

@@ -1,0 +1,139 @@
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { profileJsonSchema } from "../profile/json-schema.ts";
+import { referenceProfile } from "../profile/reference.ts";
+import { Coverage, universe } from "./coverage.ts";
+import { coherent, drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
+import { availablePrimitives } from "./primitives.ts";
+import { type FaultEvent, parseSchedule, type Schedule, scheduleJsonSchema, shapeOf } from "./schedule.ts";
+import { neighbours, shrinkSchedule } from "./shrink.ts";
+
+const space = async (): Promise<ExploreSpace> => {
+  const profile = await referenceProfile();
+  return {
+    primitives: availablePrimitives(),
+    leases: ["outbox-forwarder", "ttl-sweeper"],
+    ttlMs: 2_000,
+    caps: profile.capabilities,
+    maxFaults: 3,
+    slowestRate: 0.95,
+  };
+};
+
+const ev = (fault: FaultEvent["fault"], durationMs: number, extra: Partial<FaultEvent> = {}): FaultEvent => ({
+  fault,
+  target: "leader",
+  at: { afterMs: 0 },
+  durationMs,
+  params: {},
+  ...extra,
+});
+
+describe("schedules as data", () => {
+  it("a person's schedule gets its defaults; a wrong one names the key path", () => {
+    const s = parseSchedule({ faults: [{ fault: "pause", durationMs: 2500 }] });
+    expect(s.faults[0]).toEqual({
+      fault: "pause",
+      target: "leader",
+      at: { afterMs: 0 },
+      durationMs: 2500,
+      params: {},
+    });
+    expect(() => parseSchedule({ faults: [{ fault: "paws", durationMs: 1 }] })).toThrow(/faults\.0\.fault/);
+    expect(() => parseSchedule({ faults: [] })).toThrow(/faults/);
+  });
+
+  it("the committed JSON Schemas are the ones the zod schemas give (npm run schema)", () => {
+    const read = (f: string) =>
+      JSON.parse(fs.readFileSync(fileURLToPath(new URL(`../../schema/${f}`, import.meta.url)), "utf8"));
+    expect(read("schedule.schema.json")).toEqual(JSON.parse(JSON.stringify(scheduleJsonSchema())));
+    expect(read("lease-chaos.config.schema.json")).toEqual(JSON.parse(JSON.stringify(profileJsonSchema())));
+  });
+});
+
+describe("drawing schedules", () => {
+  it("the same seed draws the same schedules; every one parses and is coherent", async () => {
+    const arb = scheduleArbitrary(await space());
+    const a = drawCandidates(arb, 42, 20).map((v) => v.value_);
+    const b = drawCandidates(arb, 42, 20).map((v) => v.value_);
+    expect(a).toEqual(b);
+    for (const s of a) {
+      expect(parseSchedule(s)).toEqual(s);
+      expect(coherent(s.faults)).toEqual(s.faults);
+    }
+  });
+
+  it("a twin target needs a fault that starts a twin before it; a takeover trigger one that can cause it", () => {
+    const lone = coherent([ev("pause", 100, { target: "twin", at: { event: "takeover", delayMs: 30 } })]);
+    expect(lone[0]).toMatchObject({ target: "leader", at: { afterMs: 30 } });
+    const ok = coherent([
+      ev("zombie", 3000),
+      ev("kill", 3000),
+      ev("pause", 100, { target: "twin", at: { event: "takeover", delayMs: 0 } }),
+    ]);
+    expect(ok[2]).toMatchObject({ target: "twin", at: { event: "takeover" } });
+  });
+
+  it("coverage counts what was hit and prefers schedules with untried combinations", () => {
+    const c = new Coverage(universe(["pause", "outage"]));
+    expect(c.all).toContain("pause/leader/mid-batch");
+    expect(c.all).toContain("outage/database/database");
+    const s: Schedule = { version: 1, faults: [ev("pause", 100)] };
+    expect(c.novelty(s)).toBe(1);
+    c.record([
+      { index: 0, fault: "pause", role: "leader", phase: "leading", targets: ["fwd-a"], firedAt: 1 },
+    ]);
+    expect(c.novelty(s)).toBe(0);
+    expect(c.summary()).toBe(`1/${c.all.length} combinations tried`);
+  });
+});
+
+describe("shrinking", () => {
+  // A stand-in for a worker whose bug shows under a pause of at least 1 s while a latency is on:
+  // the shrinker must drop everything else and bring both durations down to what still fails.
+  const fails = (s: Schedule) =>
+    s.faults.some((e) => e.fault === "pause" && e.durationMs >= 1_000) &&
+    s.faults.some((e) => e.fault === "latency");
+
+  it("ends at a schedule from which no single fault can be removed or shortened, flaky tries and all", async () => {
+    const arb = scheduleArbitrary({ ...(await space()), maxFaults: 6 });
+    const start = drawCandidates(arb, 7, 400).find((v) => fails(v.value_) && v.value_.faults.length >= 3);
+    expect(start).toBeDefined();
+    let calls = 0;
+    const result = await shrinkSchedule(
+      start as NonNullable<typeof start>,
+      arb,
+      "single-leader",
+      async (s) => {
+        calls += 1;
+        // Fails only every other time, as timing makes real failures flaky: k = 3 tries catch it.
+        return { applied: true, failed: fails(s) && calls % 2 === 0 ? ["single-leader"] : [] };
+      },
+      { tries: 3, maxCandidates: 2_000, deadline: Date.now() + 60_000 },
+    );
+    expect(result.minimal).toBe(true);
+    expect(result.schedule.faults.map((e) => e.fault).sort()).toEqual(["latency", "pause"]);
+    const pause = result.schedule.faults.find((e) => e.fault === "pause") as FaultEvent;
+    expect(pause.durationMs).toBeGreaterThanOrEqual(1_000);
+    expect(pause.durationMs).toBeLessThan(1_334);
+    expect(fails(result.schedule)).toBe(true);
+    // Every neighbour passes: that is what minimal means.
+    for (const n of neighbours(result.schedule)) expect(fails(n.schedule), n.what).toBe(false);
+    expect(shapeOf(result.schedule)).toMatch(/^latency\/.*\+pause\//);
+  });
+
+  it("a run whose faults did not all apply never counts as failing", async () => {
+    const arb = scheduleArbitrary(await space());
+    const [start] = drawCandidates(arb, 3, 1);
+    const result = await shrinkSchedule(
+      start as NonNullable<typeof start>,
+      arb,
+      "single-leader",
+      async () => ({ applied: false, failed: ["single-leader"] }),
+      { tries: 2, maxCandidates: 10, deadline: Date.now() + 10_000 },
+    );
+    expect(result.steps).toBe(0);
+    expect(result.schedule).toEqual(start?.value_);
+  });
+});
