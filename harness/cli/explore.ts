@@ -116,7 +116,7 @@ exit 0 no finding, 1 a finding, 2 bad input, 3 nothing could be judged`,
         ...(pool ? { pool } : {}),
         progress: log,
         reproducePrefix: (file, s) =>
-          `${overridesPrefix()}npx lease-chaos run --schedule ${path.relative(process.cwd(), file)} --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+          `${overridesPrefix()}npx lease-chaos run --schedule ${shortPath(file)} --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
       }),
     );
     if (junit)
@@ -167,4 +167,10 @@ function faultsOption(values: Record<string, string | boolean | undefined>): Pri
       );
   }
   return list as Primitive[];
+}
+
+// A path inside the working directory reads relative to it, any other absolute.
+function shortPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith("..") ? path.resolve(file) : rel;
 }

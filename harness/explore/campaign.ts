@@ -49,6 +49,8 @@ export interface ExploreOptions {
   toxiproxyUrl?: string;
   images?: Partial<DockerImages>;
   pool?: LocalPool;
+  /** stop drawing once this many findings are kept (a benchmark's time to the first finding) */
+  stopAfterFindings?: number;
   /** candidates drawn per schedule; the one with the most untried combinations runs (default 6) */
   candidates?: number;
   progress?: (line: string) => void;
@@ -159,6 +161,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   const lane = async () => {
     for (;;) {
       if (runs >= maxRuns || Date.now() >= deadline) return;
+      if (options.stopAfterFindings !== undefined && findings.length >= options.stopAfterFindings) return;
       // Schedule i of the seed space; a shard takes every count-th one.
       let i = next++;
       if (shard) {
@@ -244,58 +247,72 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       },
       log,
     );
-    // How sure: the shrunk schedule replayed k times with the finding's seeds; the last failing
-    // replay's report is the finding's.
-    let failedReplays = 0;
-    let report: string | null = null;
+    // How sure: the shrunk schedule replayed k times. Shrinking walks to the edge where the failure
+    // barely happens; when most replays pass there, it steps back along what it accepted (up to
+    // four schedules) to one that fails in most, and keeps that (saying so). The last failing
+    // replay's report and seed are the finding's.
+    let best = { schedule: shrunk.schedule, failed: -1, report: null as string | null, seed, back: 0 };
     let evidenceOf = result.checks.find((c) => c.id === check);
-    for (let j = 0; j < tries; j++) {
-      const dir = path.join(fdir, "replays", String(j + 1));
-      const firings: Firing[] = [];
-      const r = await attempt(shrunk.schedule, seed + j, dir, firings);
-      if (r.applied && r.failed.includes(check)) {
-        failedReplays += 1;
-        report = dir;
-        evidenceOf = r.result.checks.find((c) => c.id === check) ?? evidenceOf;
+    const chain = [...shrunk.chain].reverse().slice(0, 4);
+    for (const [back, candidate] of chain.entries()) {
+      let failedHere = 0;
+      let reportHere: string | null = null;
+      let seedHere = seed;
+      for (let j = 0; j < tries; j++) {
+        const dir = path.join(fdir, "replays", `${back}-${j + 1}`);
+        const r = await attempt(candidate, seed + j, dir, []);
+        if (r.applied && r.failed.includes(check)) {
+          failedHere += 1;
+          reportHere = dir;
+          seedHere = seed + j;
+          evidenceOf = r.result.checks.find((c) => c.id === check) ?? evidenceOf;
+        }
       }
+      if (failedHere > best.failed)
+        best = { schedule: candidate, failed: failedHere, report: reportHere, seed: seedHere, back };
+      if (failedHere * 2 >= tries) break;
+      log(`          replayed ${failedHere}/${tries}: stepping back along the shrink`);
     }
-    const key = findingKey(check, shrunk.schedule);
+    const failedReplays = Math.max(0, best.failed);
+    const report = best.report;
+    const kept = best.schedule;
+    const key = findingKey(check, kept);
     if (keys.has(key)) {
       log(`          shrunk to a finding already kept (${key}); dropped`);
       return;
     }
     keys.add(key);
-    const { schedule: _s, ...shrinkFacts } = shrunk;
+    const { schedule: edge, chain: _c, ...shrinkFacts } = shrunk;
     const finding = writeFinding(
       fdir,
       {
         kind: "lease-chaos-finding",
         check,
-        shape: shapeOf(shrunk.schedule),
-        seed,
+        shape: shapeOf(kept),
+        seed: best.seed,
         ttlMs,
         profile: { name: profile.name, source: profile.source },
         provider: options.provider ?? "local",
         bug: options.bug ?? null,
         original: chosen.value_,
-        schedule: shrunk.schedule,
-        shrink: shrinkFacts,
+        schedule: kept,
+        shrink: { ...shrinkFacts, ...(best.back > 0 ? { edge, steppedBack: best.back } : {}) },
         confidence: { failed: failedReplays, tries },
         evidence: {
           detail: evidenceOf?.detail ?? "",
           violations: (evidenceOf?.violations ?? []).slice(0, 5),
         },
         foundAfterMs,
-        reproduce: options.reproducePrefix?.(path.join(fdir, "finding.json"), seed) ?? "",
+        reproduce: options.reproducePrefix?.(path.join(fdir, "finding.json"), best.seed) ?? "",
         report: report ?? firstDir,
       },
       profile,
     );
     findings.push(finding);
     log(
-      `          FINDING ${n}: ${check} under ${finding.shape}; ${chosen.value_.faults.length} -> ${shrunk.schedule.faults.length} fault(s), failed ${failedReplays}/${tries} replays${shrunk.minimal ? "; no single fault can be removed or shortened" : shrunk.cutShort ? "; shrink cut short by its budget" : ""}`,
+      `          FINDING ${n}: ${check} under ${finding.shape}; ${chosen.value_.faults.length} -> ${kept.faults.length} fault(s), failed ${failedReplays}/${tries} replays${best.back ? ` (${best.back} step(s) back from the edge)` : shrunk.minimal ? "; no single fault can be removed or shortened" : shrunk.cutShort ? "; shrink cut short by its budget" : ""}`,
     );
-    for (const e of shrunk.schedule.faults) log(`            - ${describeEvent(e)}`);
+    for (const e of kept.faults) log(`            - ${describeEvent(e)}`);
     log(`          reproduce: ${finding.reproduce}`);
   };
 

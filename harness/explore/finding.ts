@@ -26,7 +26,8 @@ export interface Finding {
   original: Schedule;
   /** the shrunk schedule: what `run --schedule finding.json` replays */
   schedule: Schedule;
-  shrink: Omit<ShrinkResult, "schedule">;
+  /** the shrink's figures; `edge` is where it ended when the finding steps back from it (`steppedBack` schedules) to one that fails more often */
+  shrink: Omit<ShrinkResult, "schedule" | "chain"> & { edge?: Schedule; steppedBack?: number };
   /** how often the shrunk schedule failed the check when replayed k times at the end */
   confidence: { failed: number; tries: number };
   /** the failing check as the shrunk run judged it (first violations) */

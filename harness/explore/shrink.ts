@@ -5,7 +5,7 @@
 // tries removing each fault and shortening each one by a quarter, so the result is a schedule from
 // which no single fault can be removed or shortened (within k tries each) and still fail.
 import type fc from "fast-check";
-import type { FaultEvent, Schedule } from "./schedule.ts";
+import { describeEvent, type FaultEvent, type Schedule } from "./schedule.ts";
 
 /** One run of a candidate: did it fail the check, and did every fault take effect. */
 export interface Attempt {
@@ -33,6 +33,8 @@ export interface ShrinkResult {
   neighbours: string[];
   /** the budget (candidates or time) ran out before it could finish */
   cutShort: boolean;
+  /** every schedule it accepted, from the one it started with to the last */
+  chain: Schedule[];
 }
 
 /** What a shrink may spend. */
@@ -77,6 +79,7 @@ export async function shrinkSchedule(
     minimal: false,
     neighbours: [],
     cutShort: false,
+    chain: [start.value_],
   };
   const spent = () => out.candidates >= budget.maxCandidates || Date.now() >= budget.deadline;
   // fast-check's moves, greedily.
@@ -92,8 +95,11 @@ export async function shrinkSchedule(
       if (r.fails) {
         current = candidate;
         schedule = candidate.value_;
+        out.chain.push(schedule);
         out.steps += 1;
-        log(`shrink: ${schedule.faults.length} fault(s) still fail ${check} (candidate ${out.candidates})`);
+        log(
+          `shrink: still fails ${check} with ${schedule.faults.map(describeEvent).join("; ")} (candidate ${out.candidates})`,
+        );
         continue outer;
       }
     }
@@ -115,6 +121,7 @@ export async function shrinkSchedule(
       out.runs += r.runs;
       if (r.fails) {
         schedule = n.schedule;
+        out.chain.push(schedule);
         out.steps += 1;
         moved = true;
         log(`shrink: ${n.what} still fails ${check}`);
