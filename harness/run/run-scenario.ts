@@ -148,6 +148,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   });
   try {
     const reasons: string[] = [];
+    let voidChecks = false;
     try {
       await scenario.steps(session.run);
     } catch (err) {
@@ -164,8 +165,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
             : `scenario step failed: ${(err as Error).message}`;
       reasons.push(reason);
       progress(`${" ".repeat(10)}step failed: ${reason}`);
+      if (err instanceof WorkerStartError && scenario.clockFaults && session.run.faults.length === 0) {
+        voidChecks = true;
+        reasons.push("the checks judged workers that could not run under libfaketime: no verdict on them");
+      }
     }
-    return await session.finish(reasons);
+    return await session.finish(reasons, { voidChecks });
   } finally {
     await session.close();
   }
