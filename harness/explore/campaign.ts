@@ -242,6 +242,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       shrinkAttempt,
       {
         tries,
+        parallel: jobs,
         maxCandidates: options.shrinkCandidates ?? 60,
         deadline: Date.now() + (options.shrinkMinutes ?? 10) * 60_000,
       },
@@ -253,7 +254,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     // replay's report and seed are the finding's.
     let best = { schedule: shrunk.schedule, failed: -1, report: null as string | null, seed, back: 0 };
     let evidenceOf = result.checks.find((c) => c.id === check);
-    const chain = [...shrunk.chain].reverse().slice(0, 4);
+    const chain = [...shrunk.chain].reverse().slice(0, 3);
     for (const [back, candidate] of chain.entries()) {
       let failedHere = 0;
       let reportHere: string | null = null;

@@ -66,7 +66,12 @@ function eventArbitrary(space: ExploreSpace): fc.Arbitrary<FaultEvent> {
       fault: fc.constantFrom(...space.primitives),
       target: fc.nat({ max: 3 }),
       at: trigger,
-      durationMs: fc.integer({ min: 0, max: Math.round(2.5 * T) }),
+      // Half the draws land near the ttl, where a lease's fate turns (a pause that outlives it or
+      // ends just inside the margin); the rest anywhere up to 2.5 ttl.
+      durationMs: fc.oneof(
+        fc.integer({ min: 0, max: Math.round(2.5 * T) }),
+        fc.integer({ min: Math.round(0.75 * T), max: Math.round(1.25 * T) }),
+      ),
       latencyMs: fc.integer({ min: 0, max: T }),
       jitterMs: fc.integer({ min: 0, max: Math.round(T / 10) }),
       direction: fc.constantFrom("both", "downstream", "upstream"),

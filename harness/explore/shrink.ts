@@ -40,6 +40,8 @@ export interface ShrinkResult {
 /** What a shrink may spend. */
 export interface ShrinkBudget {
   tries: number;
+  /** tries of one candidate run side by side (the campaign's --jobs; default 1) */
+  parallel?: number;
   maxCandidates: number;
   /** Date.now() after which no candidate is started */
   deadline: number;
@@ -52,12 +54,17 @@ async function failsSame(
   tries: number,
   attempt: AttemptFn,
   label: string,
+  parallel = 1,
 ): Promise<{ fails: boolean; runs: number }> {
-  for (let i = 1; i <= tries; i++) {
-    const a = await attempt(s, `${label} try ${i}/${tries}`);
-    if (a.applied && a.failed.includes(check)) return { fails: true, runs: i };
+  let runs = 0;
+  // Side by side in groups of `parallel`; the first group with a failure ends it.
+  for (let i = 1; i <= tries; i += parallel) {
+    const group = Array.from({ length: Math.min(parallel, tries - i + 1) }, (_, j) => i + j);
+    const results = await Promise.all(group.map((n) => attempt(s, `${label} try ${n}/${tries}`)));
+    runs += group.length;
+    if (results.some((a) => a.applied && a.failed.includes(check))) return { fails: true, runs };
   }
-  return { fails: false, runs: tries };
+  return { fails: false, runs };
 }
 
 /** Shrinks `start` (a value fast-check generated, with its shrink context) while it fails `check`. */
@@ -90,7 +97,14 @@ export async function shrinkSchedule(
         break outer;
       }
       out.candidates += 1;
-      const r = await failsSame(candidate.value_, check, budget.tries, attempt, `shrink ${out.candidates}`);
+      const r = await failsSame(
+        candidate.value_,
+        check,
+        budget.tries,
+        attempt,
+        `shrink ${out.candidates}`,
+        budget.parallel,
+      );
       out.runs += r.runs;
       if (r.fails) {
         current = candidate;
@@ -117,7 +131,7 @@ export async function shrinkSchedule(
         return out;
       }
       out.candidates += 1;
-      const r = await failsSame(n.schedule, check, budget.tries, attempt, `check ${n.what}`);
+      const r = await failsSame(n.schedule, check, budget.tries, attempt, `check ${n.what}`, budget.parallel);
       out.runs += r.runs;
       if (r.fails) {
         schedule = n.schedule;
