@@ -26,6 +26,16 @@ test.for(REGRESSIONS)(
   },
 );
 
+test("a primitive of its own: a rolling deploy that halves a standby's ttl catches own-ttl-expiry", async ({
+  leaseChaos,
+}) => {
+  const { schedule } = readScheduleFile(`${SCHEDULES}rolling-ttl-change.json`);
+  const clean = await leaseChaos.run(scheduleScenario(schedule), { seed: 3 });
+  expect(clean).toPassEveryCheck();
+  const caught = await leaseChaos.run(scheduleScenario(schedule), { seed: 3, bug: "own-ttl-expiry" });
+  expect(caught).toHaveCheckVerdict("single-leader", "fail");
+});
+
 test("a campaign through the fixture finds cached-leader; its finding replays and fails again", {
   timeout: 600_000,
 }, async ({ leaseChaos }) => {

@@ -77,7 +77,7 @@ exit 0 no finding, 1 a finding, 2 bad input, 3 nothing could be judged`,
     const shrinkMinutes = intOption(values, "shrink-minutes", { min: 0, max: 24 * 60 }) ?? 10;
     const faults = faultsOption(values);
     const lease = leasesOf(profile)[0] as string;
-    const usable = primitivesFor(profile, lease, faults);
+    const usable = primitivesFor(profile, lease, faults, providerOption(values));
     if (usable.length === 0)
       throw new UsageError(
         `--faults: none of ${(faults ?? availablePrimitives()).join(", ")} can run on profile ${profile.name} (clock faults need roles.*.clockFaults, work-row-lock needs work.effects)`,

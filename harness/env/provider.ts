@@ -62,7 +62,11 @@ export interface StartedEnvironment extends AsyncDisposable {
   killWorker(key: string): Promise<void>;
   /** SIGTERM (the worker may release its lease), then SIGKILL after graceMs */
   stopWorker(key: string, graceMs?: number): Promise<void>;
-  restartWorker(key: string): Promise<void>;
+  /**
+   * kills the worker and starts it again with the same identity; with `launch`, under another
+   * configuration (a rolling deploy of a changed ttl), or a typed error where the provider cannot
+   */
+  restartWorker(key: string, launch?: WorkerLaunch): Promise<void>;
   /** moves a worker's clock (libfaketime); a typed error where the provider or worker cannot */
   setClock(key: string, clock: ClockSetting): Promise<void>;
   /** proof that the clock fault reached the process (its libfaketime mapping), for verify() */

@@ -78,11 +78,19 @@ export interface ExploreSummary {
   reportDir: string;
 }
 
-/** The primitives a profile's run can take, of `wanted` (default all). */
-export function primitivesFor(profile: Profile, lease: string, wanted?: Primitive[]): Primitive[] {
+/** The primitives a profile's run on `provider` can take, of `wanted` (default all). */
+export function primitivesFor(
+  profile: Profile,
+  lease: string,
+  wanted?: Primitive[],
+  provider = "local",
+): Primitive[] {
   const role = profile.roles.find((r) => r.lease === lease) ?? profile.roles[0];
   const ctx = { profile, lease, role: role as NonNullable<typeof role> };
-  return (wanted ?? availablePrimitives()).filter((p) => (primitiveSpec(p).needs?.(ctx) ?? []).length === 0);
+  return (wanted ?? availablePrimitives()).filter((p) => {
+    const spec = primitiveSpec(p);
+    return (spec.needs?.(ctx) ?? []).length === 0 && (!spec.providers || spec.providers.includes(provider));
+  });
 }
 
 /** Runs a campaign; resolves with its summary (also written to summary.json in the report folder). */
@@ -91,7 +99,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   const log = options.progress ?? (() => {});
   const { profile, ttlMs } = options;
   const leases = leasesOf(profile);
-  const primitives = primitivesFor(profile, leases[0] as string, options.faults);
+  const primitives = primitivesFor(profile, leases[0] as string, options.faults, options.provider ?? "local");
   if (primitives.length === 0) throw new TypeError("explore: no fault primitive can run on this profile");
   // The tightest margin of the leases' workers bounds how slow a drawn clock may run.
   const margins = profile.roles.map((r) => {

@@ -44,6 +44,7 @@ const PARAMS: Partial<Record<Primitive, (keyof FaultEvent["params"])[]>> = {
   "clock-step": ["offsetMs"],
   "clock-rate": ["rate"],
   "backend-terminated": ["session"],
+  "ttl-change": ["ttlFactor"],
 };
 
 /** The arbitrary of one fault event in `space`. */
@@ -79,6 +80,7 @@ function eventArbitrary(space: ExploreSpace): fc.Arbitrary<FaultEvent> {
       rate: fc.constantFrom(1.05, 1.1, ...(space.slowestRate < 1 ? [space.slowestRate] : [])),
       graceMs: fc.integer({ min: 0, max: T }),
       session: fc.constantFrom("any", "lease", "work"),
+      ttlFactor: fc.constantFrom(0.5, 0.75, 1.5),
     })
     .map((r): FaultEvent => {
       const spec = primitiveSpec(r.fault);
@@ -91,6 +93,7 @@ function eventArbitrary(space: ExploreSpace): fc.Arbitrary<FaultEvent> {
         rate: r.rate,
         graceMs: r.graceMs,
         session: r.session as "any",
+        ttlFactor: r.ttlFactor,
       };
       const params = Object.fromEntries(
         (PARAMS[r.fault] ?? []).map((k) => [k, all[k]]),

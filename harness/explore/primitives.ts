@@ -11,6 +11,7 @@ import { processRestart } from "../faults/process-restart.ts";
 import { processStop } from "../faults/process-stop.ts";
 import { proxyDown } from "../faults/proxy-down.ts";
 import type { Stream } from "../faults/toxic.ts";
+import { ttlChange } from "../faults/ttl-change.ts";
 import { zombie } from "../faults/zombie.ts";
 import { type Need, type NeedContext, needsClocks } from "../run/needs.ts";
 import type { Run } from "../run/run.ts";
@@ -39,6 +40,8 @@ export interface PrimitiveSpec {
   clock?: "wall" | "all";
   /** what it needs from the profile (unmet ones) */
   needs?: (ctx: NeedContext) => Need[];
+  /** the providers that can do it (default: every one) */
+  providers?: readonly string[];
   /** a correct worker rides it out with no change of holder (no-needless-failover judges it) */
   tolerable?: (e: FaultEvent, fire: FireContext) => boolean;
   build(fire: FireContext): Fault[];
@@ -152,6 +155,20 @@ export const PRIMITIVE_SPECS: Record<Primitive, PrimitiveSpec | undefined> = {
   "work-row-lock": undefined,
   "backend-terminated": undefined,
   "same-identity-successor": undefined,
+  "ttl-change": {
+    summary:
+      "a rolling deploy: the target restarted (same identity) with its ttl times ttlFactor, the others keep theirs; rolled back after the duration",
+    targets: ["standby", "leader", "any"],
+    providers: ["local"],
+    build: (f) =>
+      each(f, (k) =>
+        ttlChange(k, f.event.params.ttlFactor ?? 0.5, async (factor) => {
+          const ttlMs = Math.round(f.run.ttlMs * factor);
+          await f.run.restartWith(k, { ttlMs });
+          return ttlMs;
+        }),
+      ),
+  },
 };
 
 /** The primitives that can be used (a row filled in). */

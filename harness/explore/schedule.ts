@@ -24,6 +24,7 @@ export const PRIMITIVES = [
   "work-row-lock",
   "backend-terminated",
   "same-identity-successor",
+  "ttl-change",
 ] as const;
 
 /** A fault primitive's name. */
@@ -73,6 +74,7 @@ const params = z
     rate: z.number().min(0.5).max(2).optional(),
     graceMs: ms.optional(),
     session: z.enum(["lease", "work", "any"]).optional(),
+    ttlFactor: z.number().min(0.25).max(4).optional(),
   })
   .default({});
 

@@ -84,6 +84,9 @@ export class Run {
     /** the run's zero (meta.startedAt): every narrated time counts from it */
     private readonly t0: number,
     private readonly startExtra: ExtraStarter,
+    private readonly relaunch: (id: string, overrides: Partial<Timings>) => Promise<void> = async () => {
+      throw new Error("this run cannot restart a worker under another configuration");
+    },
   ) {}
 
   get ttlMs(): number {
@@ -301,6 +304,11 @@ export class Run {
       throw new FaultNotAppliedError(fault.kind, fault.target, err);
     }
     return active;
+  }
+
+  /** Restarts `id` with some of its timings changed (a rolling deploy of a new configuration). */
+  restartWith(id: string, overrides: Partial<Timings>): Promise<void> {
+    return this.relaunch(id, overrides);
   }
 
   /** Starts a second process with `id`'s identity (a lingering zombie); resolves with its key. */

@@ -259,6 +259,17 @@ export class Session {
       ...(spec.checks ? { checks: spec.checks } : {}),
       ...(spec.premises ? { premises: spec.premises } : {}),
     };
+    // A rolling deploy of another configuration: the worker restarted with its timings changed. A
+    // worker's recorded ttl is the longest it was told (its grants under either are judged by it).
+    const relaunch = async (workerId: string, overrides: Partial<Timings>) => {
+      const w = this.workers.find((x) => x.id === workerId);
+      if (!w) throw new Error(`no worker ${workerId} to restart`);
+      const launch = this.launchOf(w, false, overrides);
+      await env.restartWorker(workerId, launch);
+      const told = Number(launch.values.ttlMs);
+      const recorded = meta.workers.find((x) => x.id === workerId && !x.extra);
+      if (recorded) recorded.ttlMs = Math.max(recorded.ttlMs ?? told, told);
+    };
     const startExtra = async (workerId: string) => {
       const w = this.workers.find((x) => x.id === workerId);
       if (!w) throw new Error(`no worker ${workerId} to start a second process of`);
@@ -279,15 +290,21 @@ export class Session {
       progress,
       t0,
       startExtra,
+      relaunch,
     );
   }
 
   /** How a worker of the session is started: its role, its template values, its variant, its parser. */
-  launchOf(spec: WorkerSpec, extra = false): WorkerLaunch {
+  launchOf(spec: WorkerSpec, extra = false, overrides: Partial<Timings> = {}): WorkerLaunch {
     const { profile, timings, planned, lease } = this.spec;
     const role = this.#roleOf(spec);
     const plannedWorker = planned.find((p) => p.id === spec.id);
-    const t = { ...timings, ...plannedWorker?.overrides, ...(role.ttlMs ? { ttlMs: role.ttlMs } : {}) };
+    const t = {
+      ...timings,
+      ...plannedWorker?.overrides,
+      ...overrides,
+      ...(role.ttlMs ? { ttlMs: role.ttlMs } : {}),
+    };
     const variant = spec.bug ? profile.data.variants[spec.bug] : undefined;
     return {
       spec: extra ? { ...spec, extra: true } : spec,

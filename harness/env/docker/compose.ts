@@ -324,7 +324,12 @@ export class StartedComposeEnvironment implements StartedEnvironment {
   }
 
   /** Kill, then start the same container again (same identity): the stack is as it was after. */
-  async restartWorker(id: string): Promise<void> {
+  async restartWorker(id: string, launch?: WorkerLaunch): Promise<void> {
+    if (launch)
+      throw new UnsupportedCapabilityError(
+        "compose",
+        `restart ${id} under another configuration (the stack's services are configured by docker-compose)`,
+      );
     await this.#worker(id).restart();
   }
 

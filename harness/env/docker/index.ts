@@ -421,7 +421,13 @@ export class StartedDockerEnvironment implements StartedEnvironment {
     await this.#worker(id).stop(graceMs);
   }
 
-  async restartWorker(id: string): Promise<void> {
+  async restartWorker(id: string, launch?: WorkerLaunch): Promise<void> {
+    // A container's environment is fixed when it is made: another configuration is a new one.
+    if (launch)
+      throw new UnsupportedCapabilityError(
+        "docker",
+        `restart ${id} under another configuration (its container's environment is fixed; use --provider local)`,
+      );
     await this.#worker(id).restart();
   }
 

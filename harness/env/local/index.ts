@@ -178,9 +178,10 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     await this.#worker(key).stop(graceMs);
   }
 
-  async restartWorker(key: string): Promise<void> {
+  async restartWorker(key: string, launch?: WorkerLaunch): Promise<void> {
     const worker = this.#worker(key);
     await worker.kill();
+    if (launch) worker.launch = launch;
     await worker.start();
   }
 

@@ -83,7 +83,7 @@ export class WorkerProcess {
 
   constructor(
     readonly key: string,
-    readonly launch: WorkerLaunch,
+    public launch: WorkerLaunch,
     private readonly db: DbEndpoint,
     private readonly ctx: WorkerProcessContext,
   ) {}
