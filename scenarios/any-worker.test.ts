@@ -19,13 +19,19 @@ const ready = spawnSync("/usr/bin/python3", ["-c", "import psycopg2"]).status ==
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-any-worker-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** The example's profile with some keys changed, written beside a copy of nothing else (paths stay the example's). */
+/**
+ * The example's profile with some keys changed, written to the test's temp folder: its schema file
+ * and its working directory point back at the example, so the copy runs the same worker.
+ */
 function variantProfile(change: (p: Record<string, unknown>) => void): string {
   const p = JSON.parse(fs.readFileSync(path.join(EXAMPLE, "lease-chaos.config.json"), "utf8"));
+  const schema = p.schema as { files: string[] };
+  schema.files = schema.files.map((f) => path.join(EXAMPLE, f));
+  const role = (p.roles as Record<string, Record<string, unknown>>)["job-runner"] as Record<string, unknown>;
+  role.local = { ...(role.local as object), cwd: EXAMPLE };
   change(p);
-  const file = path.join(EXAMPLE, `.test-${process.pid}-${Math.random().toString(36).slice(2)}.config.json`);
+  const file = path.join(dir, `profile-${Math.random().toString(36).slice(2)}.config.json`);
   fs.writeFileSync(file, JSON.stringify(p));
-  afterAll(() => fs.rmSync(file, { force: true }));
   return file;
 }
 
@@ -42,6 +48,7 @@ describe.skipIf(!ready && !process.env.CI)("any worker, the whole catalogue", ()
       role.local = {
         command: "/bin/sh",
         args: ["-c", "echo 'boot: cache cold' >&2; exec /usr/bin/python3 worker.py"],
+        cwd: EXAMPLE,
       };
       (role.env as Record<string, string>).JOBS_TEST_SWITCH = "{{env.LC_TEST_SWITCH:-off}}";
     });
@@ -103,7 +110,7 @@ describe.skipIf(!ready && !process.env.CI)("any worker, the whole catalogue", ()
       >;
       role.clockFaults = "all";
     });
-    const profile = parseProfile(JSON.parse(fs.readFileSync(file, "utf8")), file, EXAMPLE);
+    const profile = parseProfile(JSON.parse(fs.readFileSync(file, "utf8")), file, dir);
     const result = await runScenario(clockRateSkew, {
       ttlMs: TTL_MS,
       bug: null,
