@@ -3,8 +3,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { profileJsonSchema } from "../profile/json-schema.ts";
 import { referenceProfile } from "../profile/reference.ts";
+import type { ExploreSummary } from "./campaign.ts";
 import { Coverage, universe } from "./coverage.ts";
 import { coherent, drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
+import { mergeCampaigns } from "./merge.ts";
 import { availablePrimitives } from "./primitives.ts";
 import { type FaultEvent, parseSchedule, type Schedule, scheduleJsonSchema, shapeOf } from "./schedule.ts";
 import { neighbours, shrinkSchedule } from "./shrink.ts";
@@ -135,5 +137,42 @@ describe("shrinking", () => {
     );
     expect(result.steps).toBe(0);
     expect(result.schedule).toEqual(start?.value_);
+  });
+});
+
+describe("merging explore shards", () => {
+  const part = (index: number, count: number, extra: Partial<ExploreSummary> = {}): ExploreSummary => ({
+    seed: 5,
+    shard: { index, count },
+    runs: 2,
+    passed: 2,
+    noEvidence: 0,
+    failedRuns: 0,
+    findings: [],
+    wallMs: 60_000,
+    runsPerMinute: 2,
+    firstFailureMs: null,
+    coverage: { tried: 1, of: 10, combos: { [`pause/leader/leading`]: index } },
+    seeds: [5 + index - 1, 5 + index - 1 + count],
+    reportDir: `/r/${index}`,
+    ...extra,
+  });
+
+  it("adds up the shards of one campaign; coverage is their union", () => {
+    const m = mergeCampaigns([part(1, 2), part(2, 2)]);
+    expect(m).toMatchObject({
+      runs: 4,
+      passed: 4,
+      seeds: [5, 6, 7, 8],
+      coverage: { combos: { "pause/leader/leading": 3 } },
+    });
+  });
+
+  it("a shard missing or given twice is an incomplete campaign, named", () => {
+    expect(() => mergeCampaigns([part(1, 2)])).toThrow(/missing 2\/2/);
+    expect(() => mergeCampaigns([part(1, 3), part(1, 3), part(3, 3)])).toThrow(
+      /missing 2\/3 given twice 1\/3/,
+    );
+    expect(() => mergeCampaigns([part(1, 2), { ...part(2, 2), seed: 9 }])).toThrow(/different seeds/);
   });
 });
