@@ -92,6 +92,37 @@ describe("takeover-within-ttl", () => {
     expect(check.run(slow).verdict).toBe("fail");
   });
 
+  it("does not judge a takeover that waited on a fault holding the lease's row (lease-row-lock)", () => {
+    // fwd-a's row locked 1-25 s: it lapses at 10 s, and nobody can acquire until the lock goes.
+    const e = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("lease-row-lock", "fwd-a", 1_000, 25_000, { holdsLease: true })
+      .acquire("fwd-b", 2, 25_050)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict).toBe("pass");
+    expect(r.detail).toMatch(/1 takeover\(s\) not judged \(the lease's row held by a fault\)/);
+  });
+
+  it("judges a slow takeover when the lock held another lease's row, or ended before the lapse", () => {
+    const other = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("lease-row-lock", "swp-a", 1_000, 25_000, { holdsLease: true })
+      .acquire("fwd-b", 2, 25_050)
+      .build();
+    other.meta.workers = [
+      ...other.meta.workers,
+      { id: "swp-a", leaseName: "ttl-sweeper", role: "ttl-sweeper", bug: null },
+    ];
+    expect(check.run(other).verdict).toBe("fail");
+    const before = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("lease-row-lock", "fwd-a", 1_000, 5_000, { holdsLease: true })
+      .acquire("fwd-b", 2, 25_050)
+      .build();
+    expect(check.run(before).verdict).toBe("fail");
+  });
+
   it("counts the same worker re-acquiring with a new epoch as a takeover", () => {
     const e = history()
       .acquire("fwd-a", 1, 0)

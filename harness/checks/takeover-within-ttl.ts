@@ -16,7 +16,8 @@ const ID = "takeover-within-ttl";
  * (2) when a holder stops renewing, a standby holds the lease within ttlMs + takeoverAllowanceMs of
  *     the holder's last grant (the moment it stopped renewing, at or before a pause or kill). A
  *     takeover a standby of which was itself under a fault (one a correct system does not simply
- *     ride out) is reported, not judged.
+ *     ride out), or that waited on a fault holding the lease's row (holdsLease), is reported, not
+ *     judged.
  */
 export const takeoverWithinTtl: Check = {
   id: ID,
@@ -86,8 +87,11 @@ function run(evidence: Evidence): CheckResult {
       violations.sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0)),
       metrics,
     );
-  const held = takeovers.filter((t) => t.heldBack !== null).length;
-  const heldText = held ? `; ${held} takeover(s) not judged (every standby under a fault)` : "";
+  const byRow = takeovers.filter((t) => t.heldBack?.holdsLease === true).length;
+  const bySilence = takeovers.filter((t) => t.heldBack !== null).length - byRow;
+  const heldText =
+    (bySilence ? `; ${bySilence} takeover(s) not judged (every standby under a fault)` : "") +
+    (byRow ? `; ${byRow} takeover(s) not judged (the lease's row held by a fault)` : "");
   if (judged.length === 0)
     return pass(
       ID,
@@ -142,15 +146,17 @@ function measure(
   // A standby under a fault while the lease was free (paused, killed, cut off, its replies lost or
   // slowed: anything but a fault a correct system rides out) may not have been able to take over
   // on time. A second process of a standby's id counts as that standby.
+  // Nor could anyone while a fault held the lease's row: every acquire waits on it.
   const standbys = new Set(
     meta.workers.filter((w) => w.leaseName === old.leaseName && w.id !== old.holder).map((w) => w.id),
   );
+  const leaseOf = (worker: string) => meta.workers.find((w) => w.id === worker.split(".")[0])?.leaseName;
   const heldBack =
     faults.find(
       (f) =>
-        f.tolerable !== true &&
         f.withdrawn !== true &&
-        standbys.has(f.target.split(".")[0] as string) &&
+        ((f.tolerable !== true && standbys.has(f.target.split(".")[0] as string)) ||
+          (f.holdsLease === true && leaseOf(f.target) === old.leaseName)) &&
         f.start < waitEnd &&
         (f.end ?? meta.observedUntil) > old.expiresAt,
     ) ?? null;

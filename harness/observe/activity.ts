@@ -10,7 +10,7 @@ import type { Observer } from "./observer.ts";
 export const appName = (key: string): string => `lease-chaos:${key}`;
 
 /** True when a session's application_name is worker `id`'s: ours, or a name of its own carrying its id. */
-function belongsTo(applicationName: string, id: string): boolean {
+export function belongsTo(applicationName: string, id: string): boolean {
   if (applicationName === appName(id)) return true;
   return applicationName.split(/[^\w.-]+/).includes(id);
 }

@@ -153,6 +153,8 @@ export interface FaultWindow {
   tolerable?: boolean;
   /** the fault stops its target from reaching the database (a pause, a kill, a cut-off proxy) */
   silences?: boolean;
+  /** the fault holds the target's lease row: every contender's acquire and renew of that lease stalls */
+  holdsLease?: boolean;
   /** a clock fault: the worker's clock reads real + offsetMs + (real - since) * (rate - 1) */
   clock?: { offsetMs: number; rate: number; since: WallMs };
 }

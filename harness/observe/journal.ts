@@ -87,7 +87,8 @@ export function watchedTables(profile: Profile): { table: string; key: string }[
   return out;
 }
 
-const quoteIdent = (name: string) =>
+/** Quotes an SQL identifier, schema-qualified or not: app.job_leases -> "app"."job_leases". */
+export const quoteIdent = (name: string): string =>
   name
     .split(".")
     .map((p) => `"${p.replaceAll('"', '""')}"`)

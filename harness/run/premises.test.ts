@@ -133,4 +133,98 @@ describe("premises", () => {
     expect(p).toMatchObject({ held: false });
     expect(p?.detail).toMatch(/never ended/);
   });
+
+  it("renewals-stalled and work-went-on: the lock outlived fwd-a's expiry while it kept delivering", () => {
+    // ttl 10 s: renewed at 3 s (expires 13 s); the row locked 3.2-15.5 s; fwd-a delivers until its deadline.
+    const locked = (b: ReturnType<typeof history>) =>
+      b.fault("lease-row-lock", "fwd-a", 3_200, 15_500, { holdsLease: true, healStartedAt: at(15_500) });
+    const e = locked(history().acquire("fwd-a", 1, 0).renew("fwd-a", 1, 3_000))
+      .effect("fwd-a", 5_000, 1, "7")
+      .effect("fwd-a", 11_900, 1, "8")
+      // a renewal that waited on the lock commits once it goes
+      .renew("fwd-a", 1, 15_510)
+      .build();
+    const [stalled, went] = evaluatePremises(e, ["renewals-stalled", "work-went-on"]);
+    expect(stalled).toMatchObject({ held: true });
+    expect(stalled?.detail).toMatch(/its expires_at passed 2500 ms before the heal$/);
+    expect(went).toMatchObject({ held: true });
+    // A renewal that got through under the lock, or a lock lifted before expiry: not what F16 is for.
+    const through = locked(
+      history().acquire("fwd-a", 1, 0).renew("fwd-a", 1, 3_000).renew("fwd-a", 1, 6_000),
+    ).build();
+    expect(evaluatePremises(through, ["renewals-stalled"])[0]).toMatchObject({ held: false });
+    const short = history()
+      .acquire("fwd-a", 1, 0)
+      .renew("fwd-a", 1, 3_000)
+      .fault("lease-row-lock", "fwd-a", 3_200, 9_000)
+      .build();
+    expect(evaluatePremises(short, ["renewals-stalled"])[0]?.detail).toMatch(/never lapsed under it/);
+    // No effect under the lock: the work path stalled too (a lock that also stops the fence).
+    const idle = locked(history().acquire("fwd-a", 1, 0).renew("fwd-a", 1, 3_000))
+      .effect("fwd-a", 2_000, 1, "7")
+      .build();
+    expect(evaluatePremises(idle, ["work-went-on"])[0]).toMatchObject({ held: false });
+  });
+
+  it("work-stalled: no effect under the work-path lock while work waited", () => {
+    const lockedWork = () =>
+      history()
+        .acquire("fwd-a", 1, 0)
+        .renewEvery("fwd-a", 1, 2_500, 30_000, 2_500)
+        .fault("work-row-lock", "fwd-a", 5_000, 25_000, { tolerable: true })
+        .effect("fwd-a", 4_000, 1, "1")
+        .effect("fwd-a", 5_200, 1, "2")
+        .backlog(10_000, 7);
+    expect(evaluatePremises(lockedWork().build(), ["work-stalled"])[0]).toMatchObject({ held: true });
+    const through = lockedWork().effect("fwd-a", 12_000, 1, "3").build();
+    expect(evaluatePremises(through, ["work-stalled"])[0]?.detail).toMatch(/did not stall/);
+    const noWork = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("work-row-lock", "fwd-a", 5_000, 25_000)
+      .backlog(10_000, 0)
+      .build();
+    expect(evaluatePremises(noWork, ["work-stalled"])[0]?.detail).toMatch(/no work waited/);
+  });
+
+  it("session-terminated-while-leading: every terminated session was gone and its worker led", () => {
+    const e = history()
+      .acquire("fwd-a", 1, 0)
+      .renewEvery("fwd-a", 1, 2_500, 30_000, 2_500)
+      .fault("backend-terminated", "fwd-a", 5_000, 5_010, { detail: "terminated fwd-a's lease session" })
+      .fault("backend-terminated", "fwd-a", 9_000, 9_010, { detail: "terminated fwd-a's work session" })
+      .build();
+    expect(evaluatePremises(e, ["session-terminated-while-leading"])[0]).toMatchObject({ held: true });
+    const standby = history()
+      .acquire("fwd-a", 1, 0)
+      .renewEvery("fwd-a", 1, 2_500, 30_000, 2_500)
+      .fault("backend-terminated", "fwd-b", 5_000, 5_010)
+      .build();
+    expect(evaluatePremises(standby, ["session-terminated-while-leading"])[0]?.detail).toMatch(
+      /fwd-b held no term/,
+    );
+  });
+
+  it("successor-took-term: a process with fwd-a's id took epoch 2 and held it when the old one woke", () => {
+    const frozen = (resumeMs: number) =>
+      history()
+        .acquire("fwd-a", 1, 0)
+        .renew("fwd-a", 1, 3_000)
+        .fault("same-identity-successor", "fwd-a", 4_000, resumeMs, { healStartedAt: at(resumeMs) })
+        .acquire("fwd-a", 2, 13_200)
+        .renewEvery("fwd-a", 2, 15_700, 40_000, 2_500);
+    expect(evaluatePremises(frozen(20_000).build(), ["successor-took-term"])[0]).toMatchObject({
+      held: true,
+    });
+    // Woken before the successor's acquire: nothing to renew by mistake.
+    expect(evaluatePremises(frozen(12_000).build(), ["successor-took-term"])[0]).toMatchObject({
+      held: false,
+    });
+    // A standby took the lease: not a same-identity successor.
+    const standby = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("same-identity-successor", "fwd-a", 4_000, 20_000)
+      .acquire("fwd-b", 2, 10_200)
+      .build();
+    expect(evaluatePremises(standby, ["successor-took-term"])[0]?.detail).toMatch(/no later term of fwd-a/);
+  });
 });

@@ -224,6 +224,122 @@ const PREMISES = {
     if (!f) return missed("no clock fault was injected");
     return f.verified ? held(f.detail) : missed(f.detail);
   },
+  /** under the lease-row lock the target's term got no grant, and its expires_at passed before the heal */
+  "renewals-stalled": (evidence) => {
+    const f = mainFault(evidence, ["lease-row-lock"]);
+    if (!f) return missed("no lease-row lock was injected");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when the lock was taken`);
+    const healed = f.healStartedAt ?? f.end ?? evidence.meta.observedUntil;
+    const expiry = knownExpiresAt(term, f.start) ?? term.expiresAt;
+    const grant = term.grants.find((g) => g.at > f.start && g.at < healed);
+    if (grant)
+      return missed(
+        `${f.target}'s epoch ${term.epoch} was granted at ${sinceStart(evidence.meta, grant.at)}, under the lock: its renewals did not stall`,
+      );
+    if (expiry >= healed)
+      return missed(
+        `the lock was lifted ${Math.round(expiry - healed)} ms before ${f.target}'s expires_at: its term never lapsed under it`,
+      );
+    return held(
+      `no grant of ${f.target}'s epoch ${term.epoch} from the lock at ${sinceStart(evidence.meta, f.start)} to the heal at ${sinceStart(evidence.meta, healed)}; its expires_at passed ${Math.round(healed - expiry)} ms before the heal`,
+    );
+  },
+  /** the target's work went on under the fault before its term expired (the fault spared the work path) */
+  "work-went-on": (evidence) => {
+    const f = mainFault(evidence);
+    if (!f) return missed("no fault was injected");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when ${f.fault} began`);
+    const expiry = knownExpiresAt(term, f.start) ?? term.expiresAt;
+    const caps = capabilitiesOf(evidence);
+    const during = (ts: number) => ts > f.start && ts < expiry;
+    if (caps.effects) {
+      const done = ofKind(evidence, "effect").filter((e) => e.worker === f.target && during(e.ts));
+      return done.length > 0
+        ? held(
+            `${f.target} made ${done.length} effect(s) under ${f.fault} before its expires_at, the last at ${sinceStart(evidence.meta, (done.at(-1) as { ts: number }).ts)}`,
+          )
+        : missed(
+            `${f.target} made no effect under ${f.fault} before its expires_at: its work path stalled too`,
+          );
+    }
+    if (!caps.lines.itemStarted && !caps.lines.batchStarted)
+      return missed("cannot tell: the profile names no effects and maps no work-start line");
+    const work = ofKind(evidence, "worker-log").filter(
+      (l) =>
+        l.worker === f.target && (l.means === "item-started" || l.means === "batch-started") && during(l.ts),
+    );
+    return work.length > 0
+      ? held(`${f.target} started work ${work.length} time(s) under ${f.fault} before its expires_at`)
+      : missed(`${f.target} started no work under ${f.fault} before its expires_at`);
+  },
+  /** under the work-path lock the target made no effect while work waited for it */
+  "work-stalled": (evidence) => {
+    const f = mainFault(evidence, ["work-row-lock"]);
+    if (!f) return missed("no work-path lock was injected");
+    const caps = capabilitiesOf(evidence);
+    if (!caps.effects)
+      return missed("cannot tell: the profile names no effects tables (roles.*.work.effects)");
+    const healed = f.healStartedAt ?? f.end ?? evidence.meta.observedUntil;
+    // An effect already on its way when the lock was taken may commit just after the window opened.
+    const from = f.start + Math.max(100, Math.round(evidence.meta.ttlMs / 20));
+    const lease = leaseOf(evidence, f.target);
+    const made = ofKind(evidence, "effect").find(
+      (e) => e.worker === f.target && e.ts > from && e.ts < healed,
+    );
+    if (made)
+      return missed(
+        `${f.target}'s ${made.type} of ${made.itemId} committed at ${sinceStart(evidence.meta, made.ts)}, under the lock: its work did not stall`,
+      );
+    const waiting = ofKind(evidence, "backlog").some(
+      (b) => b.ts > from && b.ts < healed && (lease === undefined || (b.byLease[lease] ?? 0) > 0),
+    );
+    return waiting
+      ? held(
+          `${f.target} made no effect from ${sinceStart(evidence.meta, from)} to the heal at ${sinceStart(evidence.meta, healed)} while work waited`,
+        )
+      : missed(`no work waited for ${f.target} under the lock: a stall could not show`);
+  },
+  /** every terminated backend was gone, and its worker held its lease when it was terminated */
+  "session-terminated-while-leading": (evidence) => {
+    const faults = ofKind(evidence, "fault").filter((f) => f.fault === "backend-terminated" && !f.retried);
+    if (faults.length === 0) return missed("no backend was terminated");
+    for (const f of faults) {
+      if (!f.verified) return missed(f.detail);
+      if (!heldAtFault(evidence, f))
+        return missed(
+          `${f.target} held no term when its session was terminated at ${sinceStart(evidence.meta, f.start)}`,
+        );
+    }
+    return held(
+      faults.map((f) => `${f.detail} at ${sinceStart(evidence.meta, f.start)}, while it led`).join("; "),
+    );
+  },
+  /** a process with the frozen target's identity took the next term, and still held it when the old one woke */
+  "successor-took-term": (evidence) => {
+    const f = mainFault(evidence, ["same-identity-successor"]);
+    if (!f) return missed("no same-identity successor was started");
+    const term = heldAtFault(evidence, f);
+    if (!term) return missed(`${f.target} held no term when it was frozen`);
+    const woke = f.healStartedAt ?? f.end;
+    if (woke === null || woke === undefined) return missed(`${f.target} was never resumed`);
+    const id = f.target.split(".")[0];
+    const next = termsOf(evidence).find(
+      (t) => t.leaseName === term.leaseName && t.holder === id && t.epoch > term.epoch && t.start >= f.start,
+    );
+    if (!next || next.start > woke)
+      return missed(
+        `no later term of ${id} began before the old process woke at ${sinceStart(evidence.meta, woke)}`,
+      );
+    if (next.end <= woke)
+      return missed(
+        `the successor's epoch ${next.epoch} had ended (${next.endReason}) at ${sinceStart(evidence.meta, next.end)}, before the old process woke`,
+      );
+    return held(
+      `${id}'s successor acquired epoch ${next.epoch} at ${sinceStart(evidence.meta, next.start)} (after epoch ${term.epoch}) and held it when the old process woke at ${sinceStart(evidence.meta, woke)}`,
+    );
+  },
   /** the fault that the scenario calls tolerable took effect */
   "tolerable-fault-applied": (evidence) => {
     const f = ofKind(evidence, "fault").find((x) => x.tolerable);

@@ -1,6 +1,7 @@
+import { UnknownWorkerError } from "../env/errors.ts";
 import type { StartedEnvironment } from "../env/provider.ts";
 import { LeaseChaosError } from "../errors.ts";
-import type { Fault } from "../faults/fault.ts";
+import type { Fault, FaultContext } from "../faults/fault.ts";
 import type {
   Effect,
   EvidenceEvent,
@@ -250,9 +251,29 @@ export class Run {
     return this.recorder.events.filter((e): e is WorkerLog => e.kind === "worker-log" && e.worker === worker);
   }
 
+  /** What faults act on: the environment, and the system under test in its profile's names. */
+  get faultContext(): FaultContext {
+    const roles = this.profile.roles;
+    const workers = this.workers;
+    return {
+      env: this.env,
+      system: {
+        leaseTable: this.profile.data.leaseTable,
+        roleOf(worker: string) {
+          // A second process of an id (`fwd-a.1`) has the role of its id.
+          const id = worker.split(".")[0];
+          const spec = workers.find((w) => w.id === id);
+          const role = spec && roles.find((r) => r.name === spec.role);
+          if (!role) throw new UnknownWorkerError(worker);
+          return role;
+        },
+      },
+    };
+  }
+
   /** Injects a fault, verifies it took effect and records its window. */
   async inject(fault: Fault, options: InjectOptions = {}): Promise<ActiveFault> {
-    const ctx = { env: this.env };
+    const ctx = this.faultContext;
     const window: FaultWindow = {
       kind: "fault",
       id: `${fault.kind}-${this.faults.length + 1}`,
@@ -264,6 +285,7 @@ export class Run {
       detail: "",
       ...(options.tolerable ? { tolerable: true } : {}),
       ...(fault.silences ? { silences: true } : {}),
+      ...(fault.holdsLease ? { holdsLease: true } : {}),
       ...(fault.clock ? { clock: { ...fault.clock, since: Date.now() } } : {}),
     };
     this.recorder.record(window);
