@@ -1,7 +1,8 @@
-// The failure catalogue (F1-F15) as named, repeatable scenarios.
+// The failure catalogue (F1-F19) as named, repeatable scenarios.
 import type { Profile } from "../harness/profile/profile.ts";
 import { leasesOf } from "../harness/profile/profile.ts";
 import { qualifiedName, type Scenario } from "../harness/run/scenario.ts";
+import { backendTerminatedScenario } from "./backend-terminated.ts";
 import { clockRateSkew } from "./clock-rate-skew.ts";
 import { clockStep } from "./clock-step.ts";
 import { flappingLatency } from "./flapping-latency.ts";
@@ -9,6 +10,7 @@ import { gracefulRestartMidItem } from "./graceful-restart-mid-item.ts";
 import { lateRenewReply } from "./late-renew-reply.ts";
 import { leaderKilled } from "./leader-killed.ts";
 import { leaseLostMidBatch } from "./lease-lost-mid-batch.ts";
+import { leaseRowLocked } from "./lease-row-locked.ts";
 import { pauseAfterDelivery } from "./pause-after-delivery.ts";
 import { pauseDrill } from "./pause-drill.ts";
 import { postgresBlackholed } from "./postgres-blackholed.ts";
@@ -18,11 +20,13 @@ import { renewReplyLost } from "./renew-reply-lost.ts";
 import { restartSameIdentity } from "./restart-same-identity.ts";
 import { resumeBeforeTakeover } from "./resume-before-takeover.ts";
 import { resumeNearExpiry } from "./resume-near-expiry.ts";
+import { sameIdentitySuccessorScenario } from "./same-identity-successor.ts";
 import { slowReplicaOnLeader } from "./slow-replica-on-leader.ts";
 import { slowStandbyReply } from "./slow-standby-reply.ts";
 import { staleHolderAfterTakeover } from "./stale-holder-after-takeover.ts";
 import { tolerableLatency } from "./tolerable-latency.ts";
 import { ttlDisagreement } from "./ttl-disagreement.ts";
+import { workRowsLocked } from "./work-rows-locked.ts";
 import { zombieSameIdentity } from "./zombie-same-identity.ts";
 
 /** Every scenario, in catalogue order. */
@@ -49,6 +53,10 @@ export const scenarios: Scenario[] = [
   gracefulRestartMidItem,
   ttlDisagreement,
   tolerableLatency,
+  leaseRowLocked,
+  workRowsLocked,
+  backendTerminatedScenario,
+  sameIdentitySuccessorScenario,
 ];
 
 /** The main leader faults, run on every other lease of a profile too (the ttl-sweeper's, for the reference). */

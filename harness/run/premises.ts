@@ -282,22 +282,25 @@ const PREMISES = {
     if (!caps.effects)
       return missed("cannot tell: the profile names no effects tables (roles.*.work.effects)");
     const healed = f.healStartedAt ?? f.end ?? evidence.meta.observedUntil;
-    // An effect already on its way when the lock was taken may commit just after the window opened.
+    // An effect already on its way when the lock was taken may commit just after the window opened;
+    // one stamped with its statement's start (a time column) may have waited on the lock until the
+    // heal: the last half ttl before it is not judged.
     const from = f.start + Math.max(100, Math.round(evidence.meta.ttlMs / 20));
+    const until = healed - Math.round(evidence.meta.ttlMs / 2);
+    if (until <= from)
+      return missed(`the lock was held ${Math.round(healed - f.start)} ms: too short to show a stall`);
     const lease = leaseOf(evidence, f.target);
-    const made = ofKind(evidence, "effect").find(
-      (e) => e.worker === f.target && e.ts > from && e.ts < healed,
-    );
+    const made = ofKind(evidence, "effect").find((e) => e.worker === f.target && e.ts > from && e.ts < until);
     if (made)
       return missed(
-        `${f.target}'s ${made.type} of ${made.itemId} committed at ${sinceStart(evidence.meta, made.ts)}, under the lock: its work did not stall`,
+        `${f.target}'s ${made.type} of ${made.itemId} is stamped ${sinceStart(evidence.meta, made.ts)}, under the lock: its work did not stall`,
       );
     const waiting = ofKind(evidence, "backlog").some(
-      (b) => b.ts > from && b.ts < healed && (lease === undefined || (b.byLease[lease] ?? 0) > 0),
+      (b) => b.ts > from && b.ts < until && (lease === undefined || (b.byLease[lease] ?? 0) > 0),
     );
     return waiting
       ? held(
-          `${f.target} made no effect from ${sinceStart(evidence.meta, from)} to the heal at ${sinceStart(evidence.meta, healed)} while work waited`,
+          `${f.target} made no effect stamped from ${sinceStart(evidence.meta, from)} to ${sinceStart(evidence.meta, until)} (half a ttl before the heal) while work waited`,
         )
       : missed(`no work waited for ${f.target} under the lock: a stall could not show`);
   },

@@ -187,14 +187,23 @@ export class Run {
       .at(-1);
   }
 
-  /** Waits for the next line of `worker` that means one of `kinds` (any line for none). */
-  nextLine(worker: string, kinds: readonly LineKind[] | null, timeoutMs: number): Promise<WorkerLog> {
+  /**
+   * Waits for the next line of `worker` that means one of `kinds` (any line for none); with
+   * `instance`, of that process of it only (two processes may share one workload id).
+   */
+  nextLine(
+    worker: string,
+    kinds: readonly LineKind[] | null,
+    timeoutMs: number,
+    instance?: number,
+  ): Promise<WorkerLog> {
     return this.recorder.waitFor(
       (e: EvidenceEvent): e is WorkerLog =>
         e.kind === "worker-log" &&
         e.worker === worker &&
+        (instance === undefined || e.instance === instance) &&
         (kinds === null || (e.means !== undefined && kinds.includes(e.means))),
-      `${worker} to log a line meaning ${kinds?.join(" or ") ?? "anything"}`,
+      `${worker}${instance === undefined ? "" : ` (process ${instance})`} to log a line meaning ${kinds?.join(" or ") ?? "anything"}`,
       timeoutMs,
     );
   }
