@@ -64,10 +64,15 @@ export function backendTerminated(worker: string, options: BackendTerminatedOpti
               ? `no session of ${worker} in pg_stat_activity within ${findMs} ms (the harness finds them by application_name: PGAPPNAME or a name carrying the workload id)`
               : `none of ${worker}'s ${seen.length} session(s) is its ${kind} session within ${findMs} ms (last statements: ${seen.map((s) => shortQuery(s.query)).join(" | ")})`,
           );
-        const { rows } = await client.query<{ done: boolean }>(
-          "SELECT pg_terminate_backend($1::int, $2::bigint) AS done",
-          [victim.pid, GONE_WITHIN_MS],
-        );
+        const pid = victim.pid;
+        const { rows } = await client
+          .query<{ done: boolean }>("SELECT pg_terminate_backend($1::int, $2::bigint) AS done", [
+            pid,
+            GONE_WITHIN_MS,
+          ])
+          .catch((err: unknown) => {
+            throw notApplied(`pg_terminate_backend(${pid}) failed: ${(err as Error).message}`, err);
+          });
         if (rows[0]?.done !== true)
           throw notApplied(
             `pg_terminate_backend(${victim.pid}) did not end ${worker}'s backend in ${GONE_WITHIN_MS} ms`,

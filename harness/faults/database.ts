@@ -36,7 +36,14 @@ export async function openOwnSession(env: StartedEnvironment, timeoutMs = 5_000)
   // A session that dies under the fault (Postgres restarted) must not crash the harness: the next
   // statement on it fails, and heal treats that as healed.
   client.on("error", () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw notApplied(
+      `the harness could not open a session of its own to Postgres at ${env.observerDb.host}:${env.observerDb.port}: ${(err as Error).message}`,
+      err,
+    );
+  }
   return client;
 }
 
@@ -177,7 +184,17 @@ export class HeldLock {
       await client.query("BEGIN");
       await client.query(`SET LOCAL lock_timeout = ${OWN_LOCK_TIMEOUT_MS}`);
       const rowCounts: number[] = [];
-      for (const s of statements) rowCounts.push((await client.query(s.sql, s.values ?? [])).rowCount ?? 0);
+      for (const s of statements) {
+        const t0 = performance.now();
+        try {
+          rowCounts.push((await client.query(s.sql, s.values ?? [])).rowCount ?? 0);
+        } catch (err) {
+          throw notApplied(
+            `the harness's own session failed after ${Math.round(performance.now() - t0)} ms to take its lock (${shortQuery(s.sql)}): ${(err as Error).message}`,
+            err,
+          );
+        }
+      }
       return { lock: new HeldLock(client, pid), rowCounts };
     } catch (err) {
       await closeOwnSession(client);
