@@ -12,7 +12,9 @@ import { connectEngine } from "../harness/env/docker/engine.ts";
 import { resolveImages } from "../harness/env/docker/images.ts";
 import { dockerUnavailable } from "../harness/env/start-environment.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
+import { leaseRowLocked } from "./lease-row-locked.ts";
 import { pauseDrill } from "./pause-drill.ts";
+import { sameIdentitySuccessorScenario } from "./same-identity-successor.ts";
 import { slowReplicaOnLeader } from "./slow-replica-on-leader.ts";
 import "./support/matchers.ts";
 
@@ -105,6 +107,19 @@ describe.skipIf(unavailable !== null && !required)(
 
     test("slow replica on the leader: it steps down at its local deadline; every invariant holds", async () => {
       expect(await runOnDocker(slowReplicaOnLeader, null)).toPassEveryCheck();
+    });
+
+    test("lease-row-locked: the harness's lock in the Postgres container stalls the leader's renewal; it steps down at its deadline", async () => {
+      const result = await runOnDocker(leaseRowLocked, null);
+      expect(result).toPassEveryCheck();
+      const lock = result.evidence.events.find((e) => e.kind === "fault");
+      expect(lock?.kind === "fault" && lock.detail).toMatch(/waits on it \(wait_event_type Lock/);
+    });
+
+    test("same-identity-successor: a second container with the leader's identity takes the next term; the old one, unpaused, keeps off it", async () => {
+      const result = await runOnDocker(sameIdentitySuccessorScenario, null);
+      expect(result).toPassEveryCheck();
+      expect(result.premises).toEqual([expect.objectContaining({ id: "successor-took-term", held: true })]);
     });
 
     test("pause drill with bug cached-leader fails no-batch-after-local-expiry", async () => {
