@@ -140,6 +140,8 @@ export interface FaultWindow {
   target: string;
   start: WallMs;
   end: WallMs | null;
+  /** when the injection returned, the fault in place (a lock granted, a signal sent); start is before it */
+  injectedAt?: WallMs;
   /** when the heal began (a resume signal takes effect at once; `end` is when the heal returned) */
   healStartedAt?: WallMs;
   /** the harness confirmed the fault took effect */

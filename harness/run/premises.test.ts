@@ -176,6 +176,14 @@ describe("premises", () => {
         .effect("fwd-a", 5_200, 1, "2")
         .backlog(10_000, 7);
     expect(evaluatePremises(lockedWork().build(), ["work-stalled"])[0]).toMatchObject({ held: true });
+    // The lock took 300 ms to get (a container's Postgres): an effect committed meanwhile came before it.
+    const slowLock = history()
+      .acquire("fwd-a", 1, 0)
+      .fault("work-row-lock", "fwd-a", 5_000, 25_000, { injectedAt: at(5_300) })
+      .effect("fwd-a", 5_250, 1, "2")
+      .backlog(10_000, 7)
+      .build();
+    expect(evaluatePremises(slowLock, ["work-stalled"])[0]).toMatchObject({ held: true });
     const through = lockedWork().effect("fwd-a", 12_000, 1, "3").build();
     expect(evaluatePremises(through, ["work-stalled"])[0]?.detail).toMatch(/did not stall/);
     const noWork = history()

@@ -232,7 +232,8 @@ const PREMISES = {
     if (!term) return missed(`${f.target} held no term when the lock was taken`);
     const healed = f.healStartedAt ?? f.end ?? evidence.meta.observedUntil;
     const expiry = knownExpiresAt(term, f.start) ?? term.expiresAt;
-    const grant = term.grants.find((g) => g.at > f.start && g.at < healed);
+    // A renew committed while the harness was still taking its lock came before the fault.
+    const grant = term.grants.find((g) => g.at > (f.injectedAt ?? f.start) && g.at < healed);
     if (grant)
       return missed(
         `${f.target}'s epoch ${term.epoch} was granted at ${sinceStart(evidence.meta, grant.at)}, under the lock: its renewals did not stall`,
@@ -285,7 +286,7 @@ const PREMISES = {
     // An effect already on its way when the lock was taken may commit just after the window opened;
     // one stamped with its statement's start (a time column) may have waited on the lock until the
     // heal: the last half ttl before it is not judged.
-    const from = f.start + Math.max(100, Math.round(evidence.meta.ttlMs / 20));
+    const from = (f.injectedAt ?? f.start) + Math.max(100, Math.round(evidence.meta.ttlMs / 20));
     const until = healed - Math.round(evidence.meta.ttlMs / 2);
     if (until <= from)
       return missed(`the lock was held ${Math.round(healed - f.start)} ms: too short to show a stall`);

@@ -323,6 +323,7 @@ export class Run {
     this.faults.push(active);
     try {
       await fault.inject(ctx);
+      window.injectedAt = Date.now();
     } catch (err) {
       window.detail = `not applied: ${(err as Error).message}`;
       throw err;
