@@ -1,6 +1,6 @@
 import { quoteIdent } from "../observe/journal.ts";
 import type { ProfileRole } from "../profile/profile.ts";
-import { HeldLock, notApplied, shortQuery } from "./database.ts";
+import { HeldLock, notApplied, sessionsOfWorker, shortQuery, writesTable } from "./database.ts";
 import type { Fault, FaultContext } from "./fault.ts";
 
 /** Options of a work-path lock: which effect tables, and how long to wait for work to stall on them. */
@@ -67,18 +67,21 @@ export function workRowLock(worker: string, options: WorkRowLockOptions = {}): F
         )
       ).lock;
     },
-    async verify({ env }: FaultContext) {
+    async verify({ env, system }: FaultContext) {
       if (!lock) throw notApplied("the harness holds no lock");
       const held = locks.map((l) =>
         l.how === "table" ? `${l.table} (EXCLUSIVE)` : `${l.table}'s rows (FOR UPDATE)`,
       );
-      const found = await lock.waiter(env, worker, () => true, waitMs);
+      const table = system.leaseTable.table;
+      // The work path's statement: one that writes the lease table is a renewal held back behind it.
+      const found = await lock.waiter(env, worker, (s) => !writesTable(s.query, table), waitMs);
       if (!found)
         throw notApplied(
-          `no statement of ${worker} waited on the harness's locks of ${held.join(", ")} within ${waitMs} ms`,
+          `no work statement of ${worker} waited on the harness's locks of ${held.join(", ")} within ${waitMs} ms`,
         );
       const s = found.session;
-      return `the harness holds ${held.join(", ")}; ${worker}'s ${shortQuery(s.query)} (pid ${s.pid}, ${s.applicationName}) waits on it (wait_event_type ${s.waitEventType}, ${s.waitEvent})`;
+      const renewal = sessionsOfWorker(found.waiting, worker).find((x) => writesTable(x.query, table));
+      return `the harness holds ${held.join(", ")}; ${worker}'s ${shortQuery(s.query)} (pid ${s.pid}, ${s.applicationName}) waits on it (wait_event_type ${s.waitEventType}, ${s.waitEvent})${renewal ? `; its ${shortQuery(renewal.query)} waits behind it too` : ""}`;
     },
     async heal() {
       const held = lock;
