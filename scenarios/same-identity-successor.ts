@@ -1,6 +1,7 @@
 // Two processes with one name: the frozen leader's replacement took its lease; then it wakes.
 import { sameIdentitySuccessor } from "../harness/faults/same-identity-successor.ts";
 import { holdKnob } from "../harness/run/knobs.ts";
+import { needsTermIdentity } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp, identifyLeader, inject, LINES_OF_INTEREST, takeoverLowerBoundMs } from "./steps.ts";
 
@@ -18,6 +19,7 @@ export const sameIdentitySuccessorScenario: Scenario = {
     "F19: the leader is frozen while a process with its identity takes the next term, then wakes; it must never renew or work under its old term",
   faults: ["F19"],
   premises: ["successor-took-term"],
+  needs: needsTermIdentity,
   knobs: { holdMs: holdKnob("how long both processes run after the old one wakes", 1) },
   lowerBoundMs: (t) => takeoverLowerBoundMs(t) + t.ttlMs,
   async steps(run) {

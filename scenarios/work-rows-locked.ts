@@ -1,7 +1,7 @@
 // A work path that stalls on a lock while the renewals have nothing to wait for.
 import { effectLocks, workRowLock } from "../harness/faults/work-row-lock.ts";
 import { holdKnob } from "../harness/run/knobs.ts";
-import { ProfileNeedError } from "../harness/run/run.ts";
+import { needsEffects } from "../harness/run/needs.ts";
 import type { Scenario } from "../harness/run/scenario.ts";
 import { bringUp, identifyLeader, inject } from "./steps.ts";
 
@@ -17,11 +17,10 @@ export const workRowsLocked: Scenario = {
     "F17: the harness locks the leader's effect tables: its work stalls while its renewals must go on; nothing may change hands",
   faults: ["F17"],
   premises: ["tolerable-fault-applied", "work-stalled"],
+  needs: needsEffects,
   knobs: { holdMs: holdKnob("how long the work path stays locked", 2) },
   lowerBoundMs: (t) => 2 * t.ttlMs,
   async steps(run) {
-    if (!run.profile.capabilities.effects)
-      throw new ProfileNeedError("locking the leader's effect tables", `roles.${run.role.name}.work.effects`);
     await bringUp(run);
     const leader = await identifyLeader(run);
     const held = effectLocks(run.role)

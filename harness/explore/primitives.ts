@@ -1,19 +1,23 @@
 // The fault primitives a schedule may use, one row each: which targets it takes, what it needs from
 // the profile, whether a correct worker must ride it out, and how it becomes the faults of
 // harness/faults/ once its target is known. Adding a primitive is its row here (docs/explore.md).
+import { backendTerminated } from "../faults/backend-terminated.ts";
 import { blackhole } from "../faults/blackhole.ts";
 import { clockFault } from "../faults/clock.ts";
 import type { Fault } from "../faults/fault.ts";
 import { latency } from "../faults/latency.ts";
+import { leaseRowLock } from "../faults/lease-row-lock.ts";
 import { processKill } from "../faults/process-kill.ts";
 import { processPause } from "../faults/process-pause.ts";
 import { processRestart } from "../faults/process-restart.ts";
 import { processStop } from "../faults/process-stop.ts";
 import { proxyDown } from "../faults/proxy-down.ts";
+import { sameIdentitySuccessor } from "../faults/same-identity-successor.ts";
 import type { Stream } from "../faults/toxic.ts";
 import { ttlChange } from "../faults/ttl-change.ts";
+import { workRowLock } from "../faults/work-row-lock.ts";
 import { zombie } from "../faults/zombie.ts";
-import { type Need, type NeedContext, needsClocks } from "../run/needs.ts";
+import { type Need, type NeedContext, needsClocks, needsEffects, needsTermIdentity } from "../run/needs.ts";
 import type { Run } from "../run/run.ts";
 import { tolerableRoundTripMs } from "../run/tolerance.ts";
 import type { FaultEvent, Primitive, TargetRole } from "./schedule.ts";
@@ -151,10 +155,45 @@ export const PRIMITIVE_SPECS: Record<Primitive, PrimitiveSpec | undefined> = {
     targets: ["leader", "standby", "any"],
     build: (f) => each(f, (k) => zombie(k, () => f.run.startZombie(k))),
   },
-  "lease-row-lock": undefined,
-  "work-row-lock": undefined,
-  "backend-terminated": undefined,
-  "same-identity-successor": undefined,
+  "lease-row-lock": {
+    summary:
+      "the harness holds a row lock on the target's lease row: its renewals (and every acquire) stall; work goes on",
+    targets: ["leader"],
+    build: (f) => each(f, (k) => leaseRowLock(k, { waitMs: f.run.ttlMs })),
+  },
+  "work-row-lock": {
+    summary: "the harness locks the target's effect tables: its work stalls; its renewals go on",
+    targets: ["leader"],
+    needs: needsEffects,
+    // Renewals touch none of it: a correct worker keeps its lease, whatever the duration.
+    tolerable: () => true,
+    build: (f) => each(f, (k) => workRowLock(k, { waitMs: 2 * f.run.ttlMs })),
+  },
+  "backend-terminated": {
+    summary: "pg_terminate_backend of one of the target's sessions (session: lease, work or any)",
+    targets: ["leader", "standby", "any"],
+    instant: true,
+    // A reconnect succeeds at once: a correct worker keeps its lease.
+    tolerable: () => true,
+    build: (f) =>
+      each(f, (k) =>
+        backendTerminated(k, { session: f.event.params.session ?? "any", findMs: 2 * f.run.ttlMs }),
+      ),
+  },
+  "same-identity-successor": {
+    summary:
+      "the target frozen while a process with its identity takes the next term (standbys held off), resumed after the duration",
+    targets: ["leader"],
+    needs: needsTermIdentity,
+    build: (f) =>
+      each(f, (k) =>
+        sameIdentitySuccessor(k, {
+          start: () => f.run.startZombie(k),
+          holdOff: f.standbys,
+          takeoverMs: 3 * f.run.ttlMs,
+        }),
+      ),
+  },
   "ttl-change": {
     summary:
       "a rolling deploy: the target restarted (same identity) with its ttl times ttlFactor, the others keep theirs; rolled back after the duration",

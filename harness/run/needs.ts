@@ -94,3 +94,13 @@ export function needsWorkEvidence({ profile }: NeedContext): Need[] {
     ),
   );
 }
+
+/** A new term of the same holder can be told from the old one: an epoch column, else acquired-at. */
+export function needsTermIdentity({ profile }: NeedContext): Need[] {
+  const c = profile.data.leaseTable.columns;
+  return unless(
+    c.epoch !== null || c.acquiredAt !== null,
+    "leaseTable.columns.epoch (or leaseTable.columns.acquiredAt)",
+    "a same-identity successor's term is told from the old one by its epoch",
+  );
+}

@@ -6,7 +6,15 @@ import { sinceStart } from "../checks/format.ts";
 import { ofKind } from "../checks/select.ts";
 import { knownExpiresAt, type Term, termsOf } from "../checks/terms.ts";
 import type { Evidence, FaultWindow, PremiseResult } from "../observe/evidence.ts";
-import { atomicBatches, type Need, type NeedContext, needsItemGate, needsRefusals } from "./needs.ts";
+import {
+  atomicBatches,
+  type Need,
+  type NeedContext,
+  needsEffects,
+  needsItemGate,
+  needsRefusals,
+  needsTermIdentity,
+} from "./needs.ts";
 
 type PremiseFn = (evidence: Evidence) => Omit<PremiseResult, "id">;
 
@@ -367,6 +375,8 @@ const PREMISE_NEEDS: Partial<Record<PremiseId, (ctx: NeedContext) => Need[]>> = 
       : [{ entry: "logs.fields.item", why: "premise fault-mid-item tells an item in flight by its id" }]),
   ],
   "stale-write-refused": needsRefusals,
+  "work-stalled": needsEffects,
+  "successor-took-term": needsTermIdentity,
 };
 
 function itemField({ role }: NeedContext): boolean {
