@@ -184,6 +184,8 @@ export const PRIMITIVE_SPECS: Record<Primitive, PrimitiveSpec | undefined> = {
     summary:
       "the target frozen while a process with its identity takes the next term (standbys held off), resumed after the duration",
     targets: ["leader"],
+    // An attached compose stack cannot start a second process.
+    providers: ["local", "docker"],
     needs: needsTermIdentity,
     build: (f) =>
       each(f, (k) =>
