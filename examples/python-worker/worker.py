@@ -220,11 +220,14 @@ def _wait(conn, deadline, what):
 class Db:
     """One connection, opened on demand and dropped after any failure or timeout."""
 
-    def __init__(self, params, app_name, timeout_ms):
+    def __init__(self, params, app_name, timeout_ms, lock_timeout_ms=None):
         self._params = params
         self._app_name = app_name
         self._timeout_s = timeout_ms / 1000
         self._timeout_ms = timeout_ms
+        # A statement that waits on a lock gives up sooner than one that just runs long: a job's
+        # fence holds the lease row's share lock while it waits, and renewals queue behind it.
+        self._lock_timeout_ms = lock_timeout_ms if lock_timeout_ms is not None else timeout_ms
         self._conn = None
 
     def _open(self):
@@ -235,7 +238,7 @@ class Db:
                 application_name=self._app_name,
                 connect_timeout=max(1, round(self._timeout_s)),
                 # The server gives up on a statement at the same time we do (a lock wait, say).
-                options=f"-c statement_timeout={self._timeout_ms}",
+                options=f"-c statement_timeout={self._timeout_ms} -c lock_timeout={self._lock_timeout_ms}",
                 async_=1,
             )
         except psycopg2.Error as err:
@@ -556,7 +559,7 @@ def main():
     stop = threading.Event()
     crashed = threading.Event()
     lease_db = Db(cfg.db, f"{cfg.me}/lease", cfg.statement_timeout_ms)
-    work_db = Db(cfg.db, f"{cfg.me}/work", cfg.statement_timeout_ms)
+    work_db = Db(cfg.db, f"{cfg.me}/work", cfg.statement_timeout_ms, max(1, cfg.statement_timeout_ms // 4))
     lease = Lease(cfg, lease_db, log)
     runner = Runner(cfg, work_db, lease, log, stop)
 
