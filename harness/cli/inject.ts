@@ -28,6 +28,10 @@ const OPTIONS: OptionSpecs = {
   "grace-ms": { type: "string", help: "stop: how long SIGTERM gives it before SIGKILL, default the ttl" },
   "offset-ms": { type: "string", help: "clock-step: how far the wall clock steps (negative steps back)" },
   rate: { type: "string", help: "clock-rate: how fast the worker's clocks run, e.g. 1.5" },
+  session: {
+    type: "string",
+    help: "backend-terminated: which of the worker's sessions, lease, work or any (default any)",
+  },
   tolerable: {
     type: "boolean",
     help: "a correct system rides this one out with no failover (judged by no-needless-failover)",
@@ -79,6 +83,7 @@ exit 0 injected and verified, 2 bad input or no watch running, 3 the fault did n
       graceMs: intOption(values, "grace-ms", big),
       offsetMs: intOption(values, "offset-ms", big),
       rate: rate === undefined ? undefined : Number(rate),
+      session: values.session,
       forMs: typeof values.for === "string" ? parseDuration("--for", values.for) : undefined,
       tolerable: values.tolerable === true ? true : undefined,
     });

@@ -14,6 +14,10 @@ export const INJECT_KINDS = [
   "clock-step",
   "clock-rate",
   "zombie",
+  "lease-row-lock",
+  "work-row-lock",
+  "backend-terminated",
+  "same-identity-successor",
 ] as const;
 export type InjectKind = (typeof INJECT_KINDS)[number];
 
@@ -31,6 +35,8 @@ export interface FaultRequest {
   graceMs?: number;
   offsetMs?: number;
   rate?: number;
+  /** backend-terminated: which of the worker's sessions */
+  session?: "lease" | "work" | "any";
   /** heal after this long; absent: stays on until `heal` or the end of the watch */
   forMs?: number;
   /** a correct system rides it out with no change of holder (no-needless-failover judges it) */
@@ -62,10 +68,26 @@ export const KIND_HELP: Record<InjectKind, { what: string; options: (keyof Fault
   },
   "clock-rate": { what: "run the worker's clocks at --rate (watch --clock-faults)", options: ["rate"] },
   zombie: { what: "start a second process with the worker's identity; heal kills it", options: [] },
+  "lease-row-lock": {
+    what: "hold a lock on the worker's lease row: its renewals stall, its work goes on; heal releases it",
+    options: [],
+  },
+  "work-row-lock": {
+    what: "lock the worker's effect tables: its work stalls, its renewals go on; heal releases them",
+    options: [],
+  },
+  "backend-terminated": {
+    what: "pg_terminate_backend one of the worker's sessions (--session lease, work or any; nothing to heal)",
+    options: ["session"],
+  },
+  "same-identity-successor": {
+    what: "freeze the worker while a process with its identity takes the next term; heal resumes the old one",
+    options: [],
+  },
 };
 
 // Kinds whose heal undoes nothing: a duration means nothing for them.
-const INSTANT: ReadonlySet<InjectKind> = new Set(["restart"]);
+const INSTANT: ReadonlySet<InjectKind> = new Set(["restart", "backend-terminated"]);
 
 /** True for a fault that is over once applied (a restart): nothing stays on, nothing to heal. */
 export function isInstant(kind: InjectKind): boolean {
@@ -79,6 +101,7 @@ const FLAG: Record<string, string> = {
   graceMs: "--grace-ms",
   offsetMs: "--offset-ms",
   rate: "--rate",
+  session: "--session",
 };
 
 /** Streams of a direction, as the proxy's toxics name them. */
@@ -167,6 +190,12 @@ export function checkRequest(raw: unknown): FaultRequest {
         `--rate ${JSON.stringify(rate)}: give a rate from 0.1 to 10 other than 1, e.g. 1.5`,
       );
     out.rate = rate;
+  }
+  if (kind === "backend-terminated") {
+    const session = r.session ?? "any";
+    if (session !== "lease" && session !== "work" && session !== "any")
+      throw new UsageError(`--session ${JSON.stringify(session)}: give lease, work or any`);
+    out.session = session;
   }
   if (r.forMs !== undefined) {
     if (INSTANT.has(kind)) throw new UsageError(`--for does not apply to ${kind}: there is nothing to heal`);

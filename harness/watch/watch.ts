@@ -8,15 +8,19 @@ import { closest } from "../cli/args.ts";
 import type { DockerImages } from "../env/docker/images.ts";
 import type { ProviderChoice } from "../env/start-environment.ts";
 import { LeaseChaosError, UsageError } from "../errors.ts";
+import { backendTerminated } from "../faults/backend-terminated.ts";
 import { blackhole } from "../faults/blackhole.ts";
 import { clockFault } from "../faults/clock.ts";
 import type { Fault } from "../faults/fault.ts";
 import { latency } from "../faults/latency.ts";
+import { leaseRowLock } from "../faults/lease-row-lock.ts";
 import { processKill } from "../faults/process-kill.ts";
 import { processPause } from "../faults/process-pause.ts";
 import { processRestart } from "../faults/process-restart.ts";
 import { processStop } from "../faults/process-stop.ts";
 import { proxyDown } from "../faults/proxy-down.ts";
+import { sameIdentitySuccessor } from "../faults/same-identity-successor.ts";
+import { workRowLock } from "../faults/work-row-lock.ts";
 import { zombie } from "../faults/zombie.ts";
 import { leasesOf, type Profile } from "../profile/profile.ts";
 import { verdictTable } from "../report/console.ts";
@@ -76,6 +80,10 @@ const HOLDS: Record<FaultRequest["kind"], string> = {
   outage: "proxy",
   "clock-step": "clock",
   "clock-rate": "clock",
+  "lease-row-lock": "lease row lock",
+  "work-row-lock": "work row locks",
+  "backend-terminated": "sessions",
+  "same-identity-successor": "process",
 };
 
 /** What `inject` answers. */
@@ -349,6 +357,20 @@ export class Watch {
         return run.workers.filter((x) => !x.extra).map((x) => proxyDown(x.id));
       case "zombie":
         return [zombie(w, () => run.startZombie(w))];
+      case "lease-row-lock":
+        return [leaseRowLock(w, { waitMs: run.ttlMs })];
+      case "work-row-lock":
+        return [workRowLock(w, { waitMs: 2 * run.ttlMs })];
+      case "backend-terminated":
+        return [backendTerminated(w, { session: request.session ?? "any", findMs: 2 * run.ttlMs })];
+      case "same-identity-successor":
+        return [
+          sameIdentitySuccessor(w, {
+            start: () => run.startZombie(w),
+            holdOff: run.standbysOf(w, run.workers.find((x) => x.id === w)?.leaseName),
+            takeoverMs: 3 * run.ttlMs,
+          }),
+        ];
       case "clock-step":
       case "clock-rate": {
         const worker = run.workers.find((x) => x.id === w);
