@@ -44,8 +44,8 @@ test("a campaign through the fixture finds cached-leader; its finding replays an
     seed: 400,
     runs: 6,
     stopAfterFindings: 1,
-    shrinkMinutes: 2,
-    shrinkCandidates: 12,
+    shrinkMinutes: 1,
+    shrinkCandidates: 8,
     tries: 2,
   });
   expect(summary.findings.length).toBe(1);
