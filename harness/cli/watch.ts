@@ -1,51 +1,28 @@
 import path from "node:path";
-import { PROVIDERS } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
-import { newSeed } from "../random.ts";
 import { runId, targetLease } from "../run/run-scenario.ts";
 import { readWatchState } from "../watch/control.ts";
 import { Watch } from "../watch/watch.ts";
-import {
-  choiceOption,
-  intOption,
-  type OptionSpecs,
-  optionsHelp,
-  parseOptions,
-  reportDirOption,
-} from "./args.ts";
+import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
+import { providerOption, seedOption, sharedOptions, ttlOption } from "./options.ts";
 import { printRun } from "./print-run.ts";
-import {
-  bugOption,
-  CONFIG_OPTION,
-  configArg,
-  LEASE_OPTION,
-  profileFromOption,
-  toxiproxyUrlOption,
-} from "./profile-option.ts";
+import { bugOption, configArg, profileFromOption, toxiproxyUrlOption } from "./profile-option.ts";
 
 const OPTIONS: OptionSpecs = {
-  config: CONFIG_OPTION,
-  lease: {
-    ...LEASE_OPTION,
-    help: "the lease `--target leader` means (default: the profile's primary role's)",
-  },
-  "ttl-ms": { type: "string", help: "lease ttl the workers are told, default 2000" },
-  bug: { type: "string", help: "watch one of the profile's variants" },
-  seed: { type: "string", help: "seed of the workload schedule (logged)" },
-  provider: {
-    type: "string",
-    help: "local (embedded, default), docker (containers), compose (attach to a running docker-compose.chaos.yml stack) or auto",
-  },
-  "toxiproxy-url": {
-    type: "string",
-    help: "a running Toxiproxy API for the workers' proxies (env LEASE_CHAOS_TOXIPROXY_URL)",
-  },
+  ...sharedOptions(["config", "lease", "ttl-ms", "bug", "seed", "provider", "toxiproxy-url"], {
+    lease: "the lease `--target leader` means (default: the profile's primary role's)",
+    "ttl-ms": "lease ttl the workers are told, default 2000",
+    bug: "watch one of the profile's variants",
+    seed: "seed of the workload schedule (logged)",
+  }),
   "clock-faults": {
     type: "boolean",
     help: "start the --lease's workers under libfaketime so that clock-step and clock-rate can be injected",
   },
-  "report-dir": { type: "string", help: "folder for events.jsonl, verdict.json and timeline.html" },
+  ...sharedOptions(["report-dir"], {
+    "report-dir": "folder for events.jsonl, verdict.json and timeline.html",
+  }),
 };
 
 /** `lease-chaos watch`: an environment held until Ctrl-C, narrated live, faulted from a second terminal. */
@@ -69,10 +46,10 @@ exit 0 every check passed, 1 a check failed, 2 bad input, 3 unknown`,
     const { values } = parseOptions(argv, OPTIONS);
     const profile = await profileFromOption(values.config);
     const lease = targetLease(profile, typeof values.lease === "string" ? values.lease : undefined);
-    const ttlMs = intOption(values, "ttl-ms", { min: 500, max: 600_000 }) ?? 2_000;
+    const ttlMs = ttlOption(values);
     const bug = bugOption(values, profile);
-    const seed = intOption(values, "seed", { min: 0, max: 2 ** 31 - 1 }) ?? newSeed();
-    const provider = choiceOption(values, "provider", PROVIDERS) ?? "local";
+    const seed = seedOption(values);
+    const provider = providerOption(values);
     const toxiproxyUrl = toxiproxyUrlOption(values);
     if (provider === "compose" && values["clock-faults"] === true)
       throw new UsageError(

@@ -152,7 +152,7 @@ describe("merging explore shards", () => {
     wallMs: 60_000,
     runsPerMinute: 2,
     firstFailureMs: null,
-    coverage: { tried: 1, of: 10, combos: { [`pause/leader/leading`]: index } },
+    coverage: { tried: 1, of: 10, combos: { "pause/leader/leading": index } },
     seeds: [5 + index - 1, 5 + index - 1 + count],
     reportDir: `/r/${index}`,
     ...extra,

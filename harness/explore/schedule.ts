@@ -5,6 +5,7 @@
 // draws them from a seed (docs/explore.md). Validated with zod; the JSON Schema is generated from
 // the same definition (npm run schema: schema/schedule.schema.json).
 import { z } from "zod";
+import { jsonSchemaOf } from "../json-schema.ts";
 
 /** The fault primitives a schedule may use (docs/explore.md describes each). */
 export const PRIMITIVES = [
@@ -140,14 +141,9 @@ export function shapeOf(s: Schedule): string {
 
 /** The schedule's JSON Schema (as a person writes it, defaults optional). */
 export function scheduleJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(scheduleSchema, { io: "input", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  return {
-    title: "lease-chaos fault schedule",
-    description:
-      "Fault events (a primitive, a target role, a trigger, a duration, parameters) that lease-chaos runs on a profile's workers: docs/explore.md.",
-    ...schema,
-  };
+  return jsonSchemaOf(
+    scheduleSchema,
+    "lease-chaos fault schedule",
+    "Fault events (a primitive, a target role, a trigger, a duration, parameters) that lease-chaos runs on a profile's workers: docs/explore.md.",
+  );
 }

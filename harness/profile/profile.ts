@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ProfileError } from "./errors.ts";
 import type { LineMatcher, LinesSpec, LogSpec, ProfileData, RoleData } from "./schema.ts";
-import { placeholders, render, TEMPLATE_NAMES } from "./template.ts";
+import { placeholders, render, TEMPLATE_NAMES, TIMING_NAMES } from "./template.ts";
 
 /** One role of a profile with its instances named and its lease resolved. */
 export interface ProfileRole extends Omit<RoleData, "ids" | "idPrefix" | "lease" | "logs"> {
@@ -57,18 +57,6 @@ export interface Profile {
   data: ProfileData;
   capabilities: Capabilities;
 }
-
-// The harness's timing values a worker may be told through its templates.
-const TIMING_NAMES = [
-  "ttlMs",
-  "renewIntervalMs",
-  "retryIntervalMs",
-  "safetyMarginMs",
-  "batchIntervalMs",
-  "batchSize",
-  "itemWorkMs",
-  "queryTimeoutMs",
-];
 
 const SAMPLE_VALUES: Record<string, string> = Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, "x"]));
 

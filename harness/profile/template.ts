@@ -3,6 +3,18 @@ import { ProfileError } from "./errors.ts";
 /** The values a profile's templates may name, e.g. `{{pg.port}}`, `{{ttlMs}}`, `{{files.worker.toml}}`. */
 export type TemplateValues = Record<string, string | number>;
 
+/** The run's timings a template may name: the worker is told them (docs/profiles.md: templates). */
+export const TIMING_NAMES = [
+  "ttlMs",
+  "renewIntervalMs",
+  "retryIntervalMs",
+  "safetyMarginMs",
+  "batchIntervalMs",
+  "batchSize",
+  "itemWorkMs",
+  "queryTimeoutMs",
+] as const;
+
 /** Every name a template may use besides `files.NAME` and `env.NAME`; README "templates" lists them. */
 export const TEMPLATE_NAMES = [
   "pg.host",
@@ -15,14 +27,7 @@ export const TEMPLATE_NAMES = [
   "leaseName",
   "role",
   "instance",
-  "ttlMs",
-  "renewIntervalMs",
-  "retryIntervalMs",
-  "safetyMarginMs",
-  "batchIntervalMs",
-  "batchSize",
-  "itemWorkMs",
-  "queryTimeoutMs",
+  ...TIMING_NAMES,
   "bug",
   "configDir",
 ] as const;

@@ -1,6 +1,6 @@
 import type Dockerode from "dockerode";
 import type { Profile } from "../../profile/profile.ts";
-import { render } from "../../profile/template.ts";
+import { render, TIMING_NAMES } from "../../profile/template.ts";
 import { UnsupportedCapabilityError, workerEntry } from "../errors.ts";
 import type {
   ClockSetting,
@@ -19,18 +19,7 @@ import { publishedPort } from "./run-container.ts";
 const PROJECT_LABEL = "com.docker.compose.project";
 const SERVICE_LABEL = "com.docker.compose.service";
 // Template values of the run the stack must agree with wherever a worker's env is made of them.
-const RUN_VALUES = new Set([
-  "ttlMs",
-  "renewIntervalMs",
-  "retryIntervalMs",
-  "safetyMarginMs",
-  "batchIntervalMs",
-  "batchSize",
-  "itemWorkMs",
-  "queryTimeoutMs",
-  "bug",
-  "leaseName",
-]);
+const RUN_VALUES = new Set<string>([...TIMING_NAMES, "bug", "leaseName"]);
 
 /** Options of the compose provider (attach to a running docker-compose.chaos.yml stack). */
 export interface ComposeEnvironmentOptions {
