@@ -147,6 +147,8 @@ export const matrixCommand: Command = {
     const jobs = shardJobs(all, shard, (j) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * repeat);
     if (shard) log(`shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} cells`);
     const finished: JunitRun[] = [];
+    // Once a run has brought the workers up, a later bring-up that fails is that run's unknown.
+    let proven = false;
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
     const countdown = new Countdown(runs.map((r) => expectedMs(r.entry.scenario, base, seed + r.i)));
     const jobsN = jobsOption(values);
@@ -154,6 +156,7 @@ export const matrixCommand: Command = {
       inParallel(runs, jobsN, async ({ variant, entry, set, i }, index) => {
         const cellName = `${entry.name}${setSuffix(set)}`;
         const result = await runScenario(entry.scenario, {
+          workersProven: proven,
           ttlMs,
           bug: variant === REFERENCE ? null : variant,
           seed: seed + i,
@@ -172,6 +175,7 @@ export const matrixCommand: Command = {
                 "",
               )}${configArg(profile)}${variant === REFERENCE ? "" : ` --bug ${variant}`}${provider === "local" ? "" : ` --provider ${provider}`}`,
         });
+        if (result.verdict !== "skipped") proven = true;
         const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
         finished.push({
           result,

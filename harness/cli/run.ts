@@ -156,6 +156,9 @@ export const runCommand: Command = {
     );
     const countdown = new Countdown(jobs.map((j) => expectedMs(j.entry.scenario, base, j.seed)));
     const done: RunResult[] = [];
+    // Once a run of this command has brought the workers up, a later bring-up that fails is that
+    // run's unknown (a loaded machine), not bad input for the whole command.
+    let proven = false;
     // Side by side, narrations would interleave: with --jobs above 1 only each run's end is printed.
     const narrate = !json && jobsN === 1;
     const results = await withPool(
@@ -164,6 +167,7 @@ export const runCommand: Command = {
       (pool) =>
         inParallel(jobs, jobsN, async ({ entry, i, seed }, index) => {
           const result = await runScenario(entry.scenario, {
+            workersProven: proven,
             ttlMs,
             bug,
             seed,
@@ -179,6 +183,7 @@ export const runCommand: Command = {
               `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
           });
           done.push(result);
+          if (result.verdict !== "skipped") proven = true;
           if (junit)
             writeJunit(
               junit,

@@ -140,9 +140,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   };
   const perMinute = () => (runs === 0 ? 0 : runs / Math.max(1 / 60, (Date.now() - began) / 60_000));
 
-  // One run of a schedule, judged; its folder is kept unless it passed.
+  // One run of a schedule, judged; its folder is kept unless it passed. Once a run has brought the
+  // workers up, a later bring-up that fails is that run's no evidence, not bad input.
+  let proven = false;
   const attempt = async (schedule: Schedule, seed: number, dir: string, firings: Firing[]) => {
     const result = await runScenario(scheduleScenario(schedule, { firings }), {
+      workersProven: proven,
       ttlMs,
       bug: options.bug ?? null,
       seed,
@@ -156,6 +159,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       progress: () => {},
       reproduce: (s) => options.reproducePrefix?.(path.join(dir, "schedule.json"), s) ?? "",
     });
+    if (result.verdict !== "skipped") proven = true;
     fs.writeFileSync(path.join(dir, "schedule.json"), `${JSON.stringify(schedule, null, 2)}\n`);
     const applied =
       firings.length === schedule.faults.length &&

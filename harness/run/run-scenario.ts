@@ -43,6 +43,11 @@ export interface RunScenarioOptions {
   set?: Record<string, string>;
   /** the command line that repeats this run, printed on failure */
   reproduce?: (seed: number) => string;
+  /**
+   * the command has brought these workers up before: a bring-up that fails now (on a loaded
+   * machine, a worker slower to lead than its bound) is this run's unknown, not bad input
+   */
+  workersProven?: boolean;
 }
 
 /** The outcome of a run: verdict.json's content plus figures for benchmarks. */
@@ -155,7 +160,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       // A worker that cannot run as its profile says is bad input. But one that dies or wedges under
       // a fault, or under the clock library a clock scenario starts it with, is evidence about this
       // run: unknown with its reason, and the command goes on.
-      const special = scenario.clockFaults !== undefined || session.run.faults.length > 0;
+      const special =
+        scenario.clockFaults !== undefined || session.run.faults.length > 0 || options.workersProven === true;
       if (err instanceof WorkerStartError && !special) throw err;
       const reason =
         err instanceof WorkerStartError && scenario.clockFaults
@@ -165,9 +171,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
             : `scenario step failed: ${(err as Error).message}`;
       reasons.push(reason);
       progress(`${" ".repeat(10)}step failed: ${reason}`);
-      if (err instanceof WorkerStartError && scenario.clockFaults && session.run.faults.length === 0) {
+      // Workers that never came up before any fault: the checks would judge a start that failed.
+      if (err instanceof WorkerStartError && session.run.faults.length === 0) {
         voidChecks = true;
-        reasons.push("the checks judged workers that could not run under libfaketime: no verdict on them");
+        reasons.push(
+          scenario.clockFaults
+            ? "the checks judged workers that could not run under libfaketime: no verdict on them"
+            : "the workers did not come up: no verdict on them",
+        );
       }
     }
     return await session.finish(reasons, { voidChecks });
