@@ -1,6 +1,10 @@
-// JUnit XML for CI: one test suite per run of a scenario, one test case for the scenario itself and
-// one per check. A failed check is a <failure> carrying its evidence and the command that repeats
-// the run; an unknown verdict is an <error> (the run could not decide), never a pass.
+// JUnit XML for CI: one test suite per run of a scenario, named by what the run tests (scenario,
+// variant, profile, and the attempt of a --repeat), never by its seed, so that a CI's test history
+// and flake tracking see the same test on every build. Each check is a test case, and the run
+// itself (its faults applied, its premises held, its steps completed) is one more: a broken
+// invariant is one failure, in its check's case. An unknown verdict is an <error>, never a pass.
+// The seed, the reproduce line and the report folder are properties of the suite and lines of
+// every failure's body.
 import fs from "node:fs";
 import path from "node:path";
 import type { VerdictFile } from "./write.ts";
@@ -26,19 +30,48 @@ export interface JunitRun {
   caughtBy?: string[];
 }
 
-function evidenceText(r: VerdictFile, checkId?: string): string {
-  const checks = checkId
-    ? r.checks.filter((c) => c.id === checkId)
-    : r.checks.filter((c) => c.verdict !== "pass");
-  const lines = checks.flatMap((c) => [
-    `${c.verdict.toUpperCase()} ${c.id}: ${c.detail}`,
-    ...c.violations
-      .slice(0, 5)
-      .map((v) => `  - ${v.message}${v.lines?.length ? `\n    line: ${JSON.stringify(v.lines[0])}` : ""}`),
-  ]);
-  if (!checkId) lines.push(...r.reasons.map((x) => `UNKNOWN run: ${x}`));
-  lines.push(`report: ${r.reportDir}`, `reproduce: ${r.reproduce}`);
-  return lines.join("\n");
+/** A whole case that is not a run: a shard that never arrived, a run folder that is missing. */
+export interface JunitGap {
+  suite: string;
+  name: string;
+  message: string;
+}
+
+/** The name of the case that stands for the run itself rather than one of its checks. */
+export const RUN_CASE = "run: faults applied, premises held";
+
+/**
+ * A run's suite name: scenario, [variant], profile and, for one of several attempts, which one;
+ * never the seed, so that it is the same on every build.
+ */
+export function suiteName(r: Pick<VerdictFile, "scenario" | "bug" | "profile" | "repeat">): string {
+  const variant = r.bug ? ` [${r.bug}]` : "";
+  const profile = r.profile ? ` (profile ${r.profile})` : "";
+  const attempt = r.repeat && r.repeat.count > 1 ? ` #${r.repeat.index}/${r.repeat.count}` : "";
+  return `${r.scenario}${variant}${profile}${attempt}`;
+}
+
+// Where the run is and how to repeat it: the last lines of every failure's body.
+function whereText(r: VerdictFile): string[] {
+  return [`seed: ${r.seed}`, `report: ${r.reportDir}`, `reproduce: ${r.reproduce}`];
+}
+
+function checkText(r: VerdictFile, checkId: string): string {
+  const lines = r.checks
+    .filter((c) => c.id === checkId)
+    .flatMap((c) => [
+      `${c.verdict.toUpperCase()} ${c.id}: ${c.detail}`,
+      ...c.violations
+        .slice(0, 5)
+        .map((v) => `  - ${v.message}${v.lines?.length ? `\n    line: ${JSON.stringify(v.lines[0])}` : ""}`),
+    ]);
+  return [...lines, ...whereText(r)].join("\n");
+}
+
+// The run's own case: what made it unknown besides its checks (a fault not applied, a premise that
+// did not hold, a step that ran out of time, an interruption). It passes when there is nothing.
+function runText(r: VerdictFile): string {
+  return [...r.reasons.map((x) => `UNKNOWN run: ${x}`), ...whereText(r)].join("\n");
 }
 
 function testCase(name: string, classname: string, seconds: number, verdict: string, body: string): string {
@@ -59,40 +92,66 @@ function caughtByCases(
   caughtBy: string[] | undefined,
 ): string[] | null {
   if (caughtBy === undefined) return null;
-  const name = `${r.scenario} [${r.bug}]`;
-  if (caughtBy.length === 0) return [testCase(`${name} (no expectation)`, suite, seconds, "pass", "")];
+  if (caughtBy.length === 0) return [testCase("no expectation", suite, seconds, "pass", "")];
   const failed = r.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
   const caught = caughtBy.some((id) => failed.includes(id));
   const body = caught
     ? ""
-    : `not caught: ${caughtBy.join(" or ")} must fail on ${r.bug}; the run's verdict was ${r.verdict}${failed.length ? ` (failed: ${failed.join(", ")})` : ""}\n${evidenceText(r)}\nreproduce: ${r.reproduce}`;
+    : [
+        `not caught: ${caughtBy.join(" or ")} must fail on ${r.bug}; the run's verdict was ${r.verdict}${failed.length ? ` (failed: ${failed.join(", ")})` : ""}`,
+        ...r.checks
+          .filter((c) => c.verdict !== "pass")
+          .map((c) => `${c.verdict.toUpperCase()} ${c.id}: ${c.detail}`),
+        ...r.reasons.map((x) => `UNKNOWN run: ${x}`),
+        ...whereText(r),
+      ].join("\n");
   return [
-    testCase(`${name} is caught`, suite, seconds, caught ? "pass" : "fail", body),
+    testCase("is caught", suite, seconds, caught ? "pass" : "fail", body),
     ...caughtBy.map((id) =>
       testCase(
-        `${name} › ${id} fails`,
+        `${id} fails`,
         suite,
         0,
         failed.includes(id) ? "pass" : "fail",
-        failed.includes(id) ? "" : `${id} did not fail on ${r.bug}\n${evidenceText(r, id)}`,
+        failed.includes(id) ? "" : `${id} did not fail on ${r.bug}\n${checkText(r, id)}`,
       ),
     ),
   ];
 }
 
-/** The JUnit XML document of some runs. */
-export function junitXml(runs: JunitRun[], name = "lease-chaos"): string {
+const property = (name: string, value: string | number) =>
+  `<property name="${esc(name)}" value="${esc(String(value))}"/>`;
+
+function suiteXml(name: string, seconds: number, properties: string[], cases: string[]): string {
+  const failures = cases.filter((c) => c.includes("<failure")).length;
+  const errors = cases.filter((c) => c.includes("<error")).length;
+  const props = properties.length ? `\n    <properties>${properties.join("")}</properties>` : "";
+  return `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">${props}\n    ${cases.join("\n    ")}\n  </testsuite>`;
+}
+
+/** The JUnit XML document of some runs, and of what should have been there but was not. */
+export function junitXml(runs: JunitRun[], name = "lease-chaos", gaps: JunitGap[] = []): string {
   const suites = runs.map(({ result: r, wallMs, caughtBy }) => {
     const seconds = (wallMs ?? Number(r.metrics.wallMs ?? 0)) / 1000;
-    const suite = `${r.scenario}${r.bug ? ` [${r.bug}]` : ""} seed ${r.seed}`;
+    const suite = suiteName(r);
     const cases = caughtByCases(r, suite, seconds, caughtBy) ?? [
-      testCase(r.scenario, suite, seconds, r.verdict, evidenceText(r)),
-      ...r.checks.map((c) => testCase(`${r.scenario} › ${c.id}`, suite, 0, c.verdict, evidenceText(r, c.id))),
+      testCase(RUN_CASE, suite, seconds, r.reasons.length ? "unknown" : "pass", runText(r)),
+      ...r.checks.map((c) => testCase(c.id, suite, 0, c.verdict, checkText(r, c.id))),
     ];
-    const failures = cases.filter((c) => c.includes("<failure")).length;
-    const errors = cases.filter((c) => c.includes("<error")).length;
-    return `  <testsuite name="${esc(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">\n    ${cases.join("\n    ")}\n  </testsuite>`;
+    const properties = [
+      property("scenario", r.scenario),
+      property("variant", r.bug ?? "reference"),
+      ...(r.profile ? [property("profile", r.profile)] : []),
+      property("seed", r.seed),
+      property("ttl_ms", r.ttlMs),
+      property("verdict", r.verdict),
+      property("report", r.reportDir),
+      property("reproduce", r.reproduce),
+    ];
+    return suiteXml(suite, seconds, properties, cases);
   });
+  for (const g of gaps)
+    suites.push(suiteXml(g.suite, 0, [], [testCase(g.name, g.suite, 0, "unknown", g.message)]));
   const count = (re: RegExp) => suites.reduce((n, x) => n + Number(re.exec(x)?.[1] ?? 0), 0);
   const totals = {
     tests: count(/ tests="(\d+)"/),
@@ -103,9 +162,9 @@ export function junitXml(runs: JunitRun[], name = "lease-chaos"): string {
 }
 
 /** Writes the JUnit file (its folder created), atomically, so a CI parser never reads half a file. */
-export function writeJunit(file: string, runs: JunitRun[], name?: string): void {
+export function writeJunit(file: string, runs: JunitRun[], name?: string, gaps: JunitGap[] = []): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, junitXml(runs, name));
+  fs.writeFileSync(tmp, junitXml(runs, name, gaps));
   fs.renameSync(tmp, file);
 }

@@ -12,6 +12,10 @@ export interface VerdictFile {
   seed: number;
   ttlMs: number;
   bug: string | null;
+  /** the worker profile's name (absent in reports of versions before it was recorded) */
+  profile?: string;
+  /** which attempt of a --repeat this run was (absent for a single run) */
+  repeat?: { index: number; count: number };
   verdict: RunVerdict;
   /**
    * why the verdict is unknown when no check decided it (a fault not applied, a step that timed out,

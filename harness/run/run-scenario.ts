@@ -41,6 +41,8 @@ export interface RunScenarioOptions {
   pool?: LocalPool;
   /** knob overrides (`--set name=value`), checked against the scenario's ranges */
   set?: Record<string, string>;
+  /** which attempt of a --repeat this run is (JUnit names attempts apart) */
+  repeat?: { index: number; count: number };
   /** the command line that repeats this run, printed on failure */
   reproduce?: (seed: number) => string;
   /**
@@ -150,6 +152,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     ...(scenario.checks ? { checks: scenario.checks } : {}),
     ...(scenario.premises ? { premises: scenario.premises } : {}),
     ...(applies.degraded.length ? { degraded: applies.degraded } : {}),
+    ...(options.repeat ? { repeat: options.repeat } : {}),
   });
   try {
     const reasons: string[] = [];

@@ -74,6 +74,8 @@ export interface SessionSpec {
   knobs?: Record<string, number>;
   /** what the scenario does differently for this worker and what its checks cannot judge */
   degraded?: string[];
+  /** which attempt of a --repeat this run is */
+  repeat?: { index: number; count: number };
   /** narrate every line of interest as it happens (a watch narrates its own way) */
   narrate?: boolean;
   /** called with every event as it is recorded, from the first (a watch's narrator) */
@@ -120,6 +122,8 @@ export class Session {
       seed: spec.seed,
       ttlMs: timings.ttlMs,
       bug: spec.bug,
+      profile: spec.profile.name,
+      ...(spec.repeat ? { repeat: spec.repeat } : {}),
       reportDir: spec.reportDir,
       reproduce: spec.reproduce,
     }));
@@ -407,6 +411,8 @@ export class Session {
       seed: spec.seed,
       ttlMs: timings.ttlMs,
       bug: spec.bug,
+      profile: spec.profile.name,
+      ...(spec.repeat ? { repeat: spec.repeat } : {}),
       verdict,
       reasons,
       premises,
