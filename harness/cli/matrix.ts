@@ -23,6 +23,7 @@ import {
 import { expectedMs, inParallel, junitOption, overridesPrefix, withPool } from "./outputs.ts";
 import { configArg, profileFromOption } from "./profile-option.ts";
 import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
+import { planShards, runKey, SummaryFile } from "./summary.ts";
 
 const OPTIONS: OptionSpecs = {
   ...sharedOptions(["config"]),
@@ -122,6 +123,7 @@ export const matrixCommand: Command = {
           throw new UsageError(`${where}: ${(err as Error).message}`);
         }
       }
+    const jobsN = jobsOption(values);
     const root = reportDirOption(values, path.join("reports", `matrix-${Date.now()}`));
     log(
       `matrix: profile ${profile.name}, seeds ${seed}..${seed + repeat - 1}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`,
@@ -144,14 +146,44 @@ export const matrixCommand: Command = {
           return (sets.length ? sets : [undefined]).map((set) => ({ variant, entry, set }));
         });
     });
-    const jobs = shardJobs(all, shard, (j) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * repeat);
+    const estimate = (j: (typeof all)[number]) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * repeat;
+    const jobs = shardJobs(all, shard, estimate);
+    // A cell's name: its scenario, and the knob setting it runs at (`name[latencyMs=900]`).
+    const cellOf = (j: { entry: CatalogueEntry; set: Record<string, number> | undefined }) =>
+      `${j.entry.name}${setSuffix(j.set)}`;
+    const folderOf = (variant: string, cell: string, i: number) =>
+      path.join(variant, repeat > 1 ? `${cell}-${i + 1}` : cell);
+    const caughtByOf = (variant: string, name: string, set: Record<string, number> | undefined) =>
+      variant === REFERENCE
+        ? {}
+        : {
+            caughtBy: (expectedBy[variant] ?? [])
+              .filter((c) => c.scenario === name && setKey(c.set) === setKey(set))
+              .map((c) => c.check),
+          };
     if (shard) log(`shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} cells`);
     const finished: JunitRun[] = [];
     // Once a run has brought the workers up, a later bring-up that fails is that run's unknown.
     let proven = false;
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
+    const summary = new SummaryFile(root, {
+      command: "matrix",
+      profile: profile.name,
+      ttlMs,
+      shard: shard ?? null,
+      shards: planShards(all, shard, estimate, (j) =>
+        Array.from({ length: repeat }, (_, i) => runKey(cellOf(j), j.variant, i + 1, repeat)),
+      ),
+      runs: runs.map((r) => ({
+        key: runKey(cellOf(r), r.variant, r.i + 1, repeat),
+        scenario: r.entry.name,
+        variant: r.variant === REFERENCE ? null : r.variant,
+        seed: seed + r.i,
+        dir: folderOf(r.variant, cellOf(r), r.i),
+        ...caughtByOf(r.variant, r.entry.name, r.set),
+      })),
+    });
     const countdown = new Countdown(runs.map((r) => expectedMs(r.entry.scenario, base, seed + r.i)));
-    const jobsN = jobsOption(values);
     const results = await withPool(provider, { seed }, (pool) =>
       inParallel(runs, jobsN, async ({ variant, entry, set, i }, index) => {
         const cellName = `${entry.name}${setSuffix(set)}`;
@@ -165,7 +197,8 @@ export const matrixCommand: Command = {
           provider,
           set: setStrings(set),
           ...(pool ? { pool } : {}),
-          reportDir: path.join(root, variant, repeat > 1 ? `${cellName}-${i + 1}` : cellName),
+          reportDir: path.join(root, folderOf(variant, cellName, i)),
+          ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
           reproduce: (s) =>
             `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${Object.entries(
               setStrings(set),
@@ -177,17 +210,7 @@ export const matrixCommand: Command = {
         });
         if (result.verdict !== "skipped") proven = true;
         const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-        finished.push({
-          result,
-          wallMs: result.wallMs,
-          ...(variant === REFERENCE
-            ? {}
-            : {
-                caughtBy: (expectedBy[variant] ?? [])
-                  .filter((c) => c.scenario === entry.name && setKey(c.set) === setKey(set))
-                  .map((c) => c.check),
-              }),
-        });
+        finished.push({ result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) });
         if (junit) writeJunit(junit, finished, "lease-chaos matrix");
         log(
           `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
@@ -241,6 +264,7 @@ export const matrixCommand: Command = {
           .filter((r) => r.variant !== REFERENCE && !r.cells.some((c) => c.caught === c.runs && c.runs > 0))
           .map((r) => r.variant);
     const ok = referenceClean && uncaught.length === 0;
+    summary.finish(ok ? "pass" : "fail");
     if (json) {
       process.stdout.write(
         `${JSON.stringify({ verdict: ok ? "pass" : "fail", seed, repeat, ttlMs, profile: profile.name, rows })}\n`,

@@ -1,16 +1,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "./main.ts";
+import { planShards, runKey, SummaryFile } from "./summary.ts";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-merge-test-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-afterEach(() => vi.restoreAllMocks());
 
 function runFolder(dir: string, scenario: string, verdict: "pass" | "fail"): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "events.jsonl"), "{}\n");
+  fs.writeFileSync(path.join(dir, "timeline.html"), "<!doctype html><title>t</title>");
   fs.writeFileSync(
     path.join(dir, "verdict.json"),
     JSON.stringify({
@@ -18,22 +19,64 @@ function runFolder(dir: string, scenario: string, verdict: "pass" | "fail"): voi
       bug: null,
       seed: 1,
       verdict,
-      checks: [],
+      checks:
+        verdict === "fail"
+          ? [{ id: "single-leader", verdict: "fail", detail: "terms overlap", violations: [] }]
+          : [],
       reasons: [],
+      metrics: {},
       reproduce: `run ${scenario}`,
     }),
   );
 }
 
+const SCENARIOS = ["pause-drill", "leader-killed", "restart-same-identity"];
+const expected = (s: string) =>
+  ({ "pause-drill": 3, "leader-killed": 2, "restart-same-identity": 1 })[s] ?? 1;
+
+/** One shard of a `run` of SCENARIOS as the command leaves it: summary.json and its run folders. */
+function shardFolder(
+  dir: string,
+  index: number,
+  count: number,
+  verdicts: Record<string, "pass" | "fail"> = {},
+) {
+  fs.mkdirSync(dir, { recursive: true });
+  const shard = { index, count };
+  const shards = planShards(SCENARIOS, shard, expected, (s) => [runKey(s, null, 1, 1)]);
+  const mine = shards[index - 1] as string[];
+  const summary = new SummaryFile(dir, {
+    command: "run",
+    profile: "reference",
+    ttlMs: 2_000,
+    shard,
+    shards,
+    runs: mine.map((s) => ({ key: s, scenario: s, variant: null, seed: 1, dir: s })),
+  });
+  for (const s of mine) runFolder(path.join(dir, s), s, verdicts[s] ?? "pass");
+  summary.finish("pass");
+  return mine;
+}
+
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    out.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(console, "error").mockImplementation((...args) => {
+    err.push(args.join(" "));
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
 describe("merge", () => {
   it("counts a run once however often its folder is reached, and skips an earlier merged summary", async () => {
     runFolder(path.join(root, "s1", "pause-drill"), "pause-drill", "pass");
     runFolder(path.join(root, "s2", "leader-killed"), "leader-killed", "pass");
-    const out: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
     const summary = path.join(root, "all");
     expect(await main(["merge", path.join(root, "s1"), path.join(root, "s2"), "--out", summary])).toBe(0);
     // Again, with the summary folder under the root and s1 named twice.
@@ -41,5 +84,76 @@ describe("merge", () => {
     expect(await main(["merge", root, path.join(root, "s1"), "--json"])).toBe(0);
     const merged = JSON.parse(out.join("")) as { runs: { scenario: string }[] };
     expect(merged.runs.map((r) => r.scenario)).toEqual(["pause-drill", "leader-killed"]);
+  });
+
+  it("joins every shard of a command: exit 0; index.html lists the failed run first, linked to its timeline", async () => {
+    const base = path.join(root, "complete");
+    const one = shardFolder(path.join(base, "shard-1"), 1, 2);
+    const two = shardFolder(path.join(base, "shard-2"), 2, 2, { "leader-killed": "fail" });
+    expect([...one, ...two].sort()).toEqual([...SCENARIOS].sort());
+    const merged = path.join(base, "merged");
+    const code = await main([
+      "merge",
+      path.join(base, "shard-1"),
+      path.join(base, "shard-2"),
+      "--out",
+      merged,
+    ]);
+    expect(code).toBe(1);
+    expect(out.join("")).toMatch(/3 run\(s\) from 2 folder\(s\); 2 shard\(s\) of 1 sharded command/);
+    const html = fs.readFileSync(path.join(merged, "index.html"), "utf8");
+    const order = [...html.matchAll(/data-scenario="([^"]+)"/g)].map((m) => m[1]);
+    expect(order[0]).toBe("leader-killed");
+    expect(order.slice(1).sort()).toEqual(SCENARIOS.filter((s) => s !== "leader-killed").sort());
+    for (const href of [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1] as string))
+      expect(fs.existsSync(path.resolve(merged, href)), href).toBe(true);
+  });
+
+  it("fails (exit 3) when a shard is missing, naming it and the runs it should have held", async () => {
+    const base = path.join(root, "missing");
+    shardFolder(path.join(base, "shard-1"), 1, 2);
+    const junit = path.join(base, "junit.xml");
+    const code = await main([
+      "merge",
+      path.join(base, "shard-1"),
+      "--junit",
+      junit,
+      "--out",
+      path.join(base, "m"),
+    ]);
+    expect(code).toBe(3);
+    const text = `${out.join("")}\n${err.join("\n")}`;
+    expect(text).toMatch(/shard 2\/2 of this run of profile reference is missing: .*its runs: leader-killed/);
+    expect(text).toMatch(/overall: UNKNOWN/);
+    expect(fs.readFileSync(junit, "utf8")).toMatch(/<error message="shard 2\/2 of this run/);
+    expect(fs.readFileSync(path.join(base, "m", "index.html"), "utf8")).toMatch(
+      /Incomplete: the verdict cannot be trusted.*shard 2\/2/s,
+    );
+  });
+
+  it("fails (exit 3) when a shard is there twice (a retried job's artifact), naming both folders", async () => {
+    const base = path.join(root, "twice");
+    shardFolder(path.join(base, "shard-1"), 1, 2);
+    shardFolder(path.join(base, "shard-1-retry"), 1, 2);
+    shardFolder(path.join(base, "shard-2"), 2, 2);
+    expect(await main(["merge", base])).toBe(3);
+    expect(err.join("\n")).toMatch(
+      /shard 1\/2 of this run of profile reference is there 2 times: .*shard-1, .*shard-1-retry/,
+    );
+  });
+
+  it("fails (exit 3) when a shard's run left no verdict (a job killed mid-way)", async () => {
+    const base = path.join(root, "killed");
+    const mine = shardFolder(path.join(base, "shard-1"), 1, 2);
+    shardFolder(path.join(base, "shard-2"), 2, 2);
+    fs.rmSync(path.join(base, "shard-1", mine[0] as string), { recursive: true });
+    expect(await main(["merge", base, "--json"])).toBe(3);
+    expect(JSON.parse(out.join("")).problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `shard 1/2 in .*shard-1 is incomplete: 1 of its ${mine.length} runs have no verdict.json \\(${mine[0]}\\)`,
+        ),
+      ),
+    ]);
   });
 });

@@ -4,24 +4,35 @@ import type { Verdict } from "../checks/check.ts";
 import { runsVerdict } from "../checks/registry.ts";
 import { UsageError } from "../errors.ts";
 import { writeJunit } from "../report/junit.ts";
+import { renderMergeIndex } from "../report/merge-index.ts";
 import type { VerdictFile } from "../report/write.ts";
 import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
 import { type Command, EXIT, exitOf } from "./command.ts";
+import { IncompleteMergeError } from "./incomplete-merge-error.ts";
 import { junitOption } from "./outputs.ts";
+import { checkShards, type FoundSummary, readSummary } from "./summary.ts";
 
 const OPTIONS: OptionSpecs = {
   junit: { type: "string", help: "write one JUnit XML file for every run found" },
-  out: { type: "string", help: "write the merged summary as verdict.json into this folder" },
+  out: { type: "string", help: "write the merged summary (verdict.json) and index.html into this folder" },
   json: { type: "boolean", help: 'print one JSON object: {"verdict","runs":[...],"variants":[...]}' },
 };
 
+/** A run folder merge found: its verdict.json, read. */
+interface FoundRun {
+  dir: string;
+  file: VerdictFile;
+}
+
 /**
- * Every run's verdict.json under the folders (a run folder, or a root of many), in path order. A
- * run folder holds events.jsonl too; a merged summary (an earlier --out) is not a run and is
- * skipped, and a folder reached twice (named twice, or inside another one named) counts once.
+ * Every run's verdict.json under the folders (a run folder, or a root of many), in path order, and
+ * every command's summary.json. A run folder holds events.jsonl too; a merged summary (an earlier
+ * --out) is not a run and is skipped, and a folder reached twice (named twice, or inside another
+ * one named) counts once.
  */
-function findVerdicts(dirs: string[]): { dir: string; file: VerdictFile }[] {
-  const found: { dir: string; file: VerdictFile }[] = [];
+function findReports(dirs: string[]): { runs: FoundRun[]; summaries: FoundSummary[] } {
+  const runs: FoundRun[] = [];
+  const summaries: FoundSummary[] = [];
   const seen = new Set<string>();
   const walk = (dir: string) => {
     const real = fs.realpathSync(dir);
@@ -38,9 +49,11 @@ function findVerdicts(dirs: string[]): { dir: string; file: VerdictFile }[] {
       } catch (err) {
         throw new UsageError(`${path.join(dir, "verdict.json")} does not parse: ${(err as Error).message}`);
       }
-      if (typeof file.scenario === "string" && Array.isArray(file.checks)) found.push({ dir, file });
+      if (typeof file.scenario === "string" && Array.isArray(file.checks)) runs.push({ dir: real, file });
       return;
     }
+    const summary = readSummary(dir);
+    if (summary) summaries.push({ dir: real, summary });
     for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
   };
   for (const d of dirs) {
@@ -49,7 +62,7 @@ function findVerdicts(dirs: string[]): { dir: string; file: VerdictFile }[] {
       throw new UsageError(`no report folder at ${abs}`);
     walk(abs);
   }
-  return found;
+  return { runs, summaries };
 }
 
 /** Catch rates per variant and scenario, as matrix prints them, from the runs' own verdicts. */
@@ -89,40 +102,83 @@ export const mergeCommand: Command = {
     const junit = junitOption(values);
     const out =
       typeof values.out === "string" ? reportDirOption({ "report-dir": values.out }, "") : undefined;
-    const found = findVerdicts(positionals);
-    if (found.length === 0) throw new UsageError(`no verdict.json under ${positionals.join(", ")}`);
-    const runs = found.map((f) => ({ ...f.file, reportDir: f.dir }));
-    const withBugs = runs.some((r) => r.bug !== null);
-    const variants = withBugs ? variantsOf(runs) : [];
-    const verdict: Verdict = withBugs
+    const found = findReports(positionals);
+    if (found.runs.length === 0 && found.summaries.length === 0)
+      throw new UsageError(`no verdict.json under ${positionals.join(", ")}`);
+    const shards = checkShards(found.summaries, new Set(found.runs.map((r) => r.dir)));
+    const runs = found.runs.map((f) => {
+      const planned = shards.planned.get(f.dir);
+      return {
+        result: { ...f.file, reportDir: f.dir },
+        dir: f.dir,
+        ...(planned?.summary.shard
+          ? { shard: `shard ${planned.summary.shard.index}/${planned.summary.shard.count}` }
+          : {}),
+        ...(planned?.run.caughtBy && f.file.bug !== null ? { caughtBy: planned.run.caughtBy } : {}),
+      };
+    });
+    const results = runs.map((r) => r.result);
+    const withBugs = results.some((r) => r.bug !== null);
+    const variants = withBugs ? variantsOf(results) : [];
+    const judged: Verdict = withBugs
       ? variants.every((v) => v.ok)
         ? "pass"
         : "fail"
-      : runsVerdict(runs.map((r) => r.verdict));
+      : runsVerdict(results.map((r) => r.verdict));
+    // A verdict over part of what was meant to be merged is no verdict.
+    const verdict: Verdict = shards.problems.length ? "unknown" : judged;
     if (junit)
       writeJunit(
         junit,
-        runs.map((r) => ({ result: r })),
+        runs.map(({ result, caughtBy }) => ({ result, ...(caughtBy ? { caughtBy } : {}) })),
         "lease-chaos merge",
+        shards.problems.length
+          ? [
+              {
+                suite: "lease-chaos merge",
+                name: "every shard and run present once",
+                message: shards.problems.join("\n"),
+              },
+            ]
+          : [],
       );
     const summary = {
       verdict,
-      runs: runs.map(({ scenario, bug, seed, verdict: v, reportDir, reproduce }) => ({
+      problems: shards.problems,
+      runs: runs.map(({ result: { scenario, bug, seed, verdict: v, reportDir, reproduce }, shard }) => ({
         scenario,
         bug,
         seed,
         verdict: v,
         reportDir,
         reproduce,
+        ...(shard ? { shard } : {}),
       })),
       variants,
     };
-    if (out) fs.writeFileSync(path.join(out, "verdict.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    if (out) {
+      fs.writeFileSync(path.join(out, "verdict.json"), `${JSON.stringify(summary, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(out, "index.html"),
+        renderMergeIndex({
+          runs,
+          verdict: judged,
+          problems: shards.problems,
+          outDir: out,
+          folders: positionals.length,
+          generatedAt: new Date(),
+        }),
+      );
+    }
     if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       const log = (line: string) => process.stdout.write(`${line}\n`);
-      log(`merge: ${runs.length} run(s) from ${positionals.length} folder(s)`);
-      for (const r of runs)
+      log(
+        `merge: ${runs.length} run(s) from ${positionals.length} folder(s)${shards.commands ? `; ${shards.shards} shard(s) of ${shards.commands} sharded command(s)` : ""}`,
+      );
+      if (found.summaries.length === 0)
+        log("  note: no summary.json found, so merge cannot tell whether a shard is missing");
+      for (const r of results)
         log(
           `  ${r.verdict.toUpperCase().padEnd(8)} ${r.scenario.padEnd(36)} ${(r.bug ?? "reference").padEnd(28)} seed ${r.seed}`,
         );
@@ -130,10 +186,13 @@ export const mergeCommand: Command = {
         log(
           `  ${v.ok ? "ok  " : "BAD "} ${v.variant.padEnd(28)} ${v.cells.map((c) => `${c.scenario} ${c.caught}/${c.runs}`).join(", ")}`,
         );
-      for (const r of runs.filter((x) => x.verdict !== "pass" && x.bug === null))
+      for (const r of results.filter((x) => x.verdict !== "pass" && x.bug === null))
         log(`  reproduce: ${r.reproduce}`);
+      for (const p of shards.problems) log(`  INCOMPLETE ${p}`);
+      if (out) log(`  index:  ${path.join(out, "index.html")}`);
       log(`overall: ${verdict.toUpperCase()}`);
     }
+    if (shards.problems.length) throw new IncompleteMergeError(shards.problems);
     return withBugs ? (verdict === "pass" ? EXIT.pass : EXIT.fail) : exitOf(verdict);
   },
 };

@@ -28,6 +28,7 @@ import { expectedMs, inParallel, junitOption, overridesPrefix, withPool } from "
 import { printRun, runJson } from "./print-run.ts";
 import { bugOption, configArg, profileFromOption, toxiproxyUrlOption } from "./profile-option.ts";
 import { BALANCE_SEED, shardJobs, shardOption } from "./shard.ts";
+import { planShards, runKey, SummaryFile } from "./summary.ts";
 
 const OPTIONS: OptionSpecs = {
   all: { type: "boolean", help: "run every scenario of the catalogue (the main ones on every lease too)" },
@@ -146,7 +147,8 @@ export const runCommand: Command = {
       .map(([k, v]) => ` --set ${k}=${v}`)
       .join("");
     const base = timingsFor(ttlMs);
-    const mine = shardJobs(chosen, shard, (e) => expectedMs(e.scenario, base, BALANCE_SEED) * repeat);
+    const estimate = (e: (typeof chosen)[number]) => expectedMs(e.scenario, base, BALANCE_SEED) * repeat;
+    const mine = shardJobs(chosen, shard, estimate);
     if (shard)
       log(
         `shard ${shard.index}/${shard.count}: ${mine.length} of ${chosen.length} scenarios (${mine.map((e) => e.name).join(", ")})`,
@@ -154,6 +156,23 @@ export const runCommand: Command = {
     const jobs = mine.flatMap((entry) =>
       Array.from({ length: repeat }, (_, i) => ({ entry, i, seed: firstSeed + i })),
     );
+    const folderOf = (name: string, i: number) => (repeat > 1 ? `${name}-${i + 1}` : name);
+    const summary = new SummaryFile(root, {
+      command: "run",
+      profile: profile.name,
+      ttlMs,
+      shard: shard ?? null,
+      shards: planShards(chosen, shard, estimate, (e) =>
+        Array.from({ length: repeat }, (_, i) => runKey(e.name, bug, i + 1, repeat)),
+      ),
+      runs: jobs.map(({ entry, i, seed }) => ({
+        key: runKey(entry.name, bug, i + 1, repeat),
+        scenario: entry.name,
+        variant: bug,
+        seed,
+        dir: folderOf(entry.name, i),
+      })),
+    });
     const countdown = new Countdown(jobs.map((j) => expectedMs(j.entry.scenario, base, j.seed)));
     const done: RunResult[] = [];
     // Once a run of this command has brought the workers up, a later bring-up that fails is that
@@ -176,7 +195,8 @@ export const runCommand: Command = {
             ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
             ...(pool ? { pool } : {}),
             provider,
-            reportDir: path.join(root, repeat > 1 ? `${entry.name}-${i + 1}` : entry.name),
+            reportDir: path.join(root, folderOf(entry.name, i)),
+            ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
             set: sets,
             progress: narrate ? log : () => {},
             reproduce: (s) =>
@@ -201,6 +221,7 @@ export const runCommand: Command = {
     );
     const verdict = runsVerdict(results.map((r) => r.verdict));
     const judged = results.filter((r) => r.verdict !== "skipped").length;
+    summary.finish(verdict);
     if (json) {
       process.stdout.write(
         `${JSON.stringify({ verdict, judged, skipped: results.length - judged, runs: results.map((r) => ({ ...runJson(r), wallMs: Math.round(r.wallMs) })) })}\n`,
