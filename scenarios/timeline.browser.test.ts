@@ -2,17 +2,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type RunResult, runScenario } from "../harness/run/run-scenario.ts";
 import { pauseDrill } from "./pause-drill.ts";
+import { chromiumUnavailable, launchChromium } from "./support/chromium.ts";
 
-// The timeline is looked at the way a person would: loaded in headless Chromium (Debian's, which
-// .ci/run installs). Without it a developer's run skips this file; in CI it must be there.
-const CHROMIUM = process.env.LEASE_CHAOS_CHROMIUM ?? "/usr/bin/chromium";
-const haveChromium = fs.existsSync(CHROMIUM);
-const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-timeline-"));
-const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-chromium-"));
+// The timeline is looked at the way a person would: loaded in headless Chromium. Without it a
+// developer's run skips this file, saying why; in CI it must be there.
+const unavailable = chromiumUnavailable("timeline.browser.test.ts");
+// Made when the tests run, not when the file is collected: a skipped file leaves nothing in /tmp.
+let reportDir = "";
 // Kept after the run (reports/ is not committed): what a failing drill's page looks like.
 const ARTIFACTS = fileURLToPath(new URL("../reports/artifacts/", import.meta.url));
 const SCREENSHOT = path.join(ARTIFACTS, "timeline-failing-drill.png");
@@ -27,8 +27,7 @@ const requests: string[] = [];
 
 afterAll(async () => {
   await browser?.close();
-  fs.rmSync(reportDir, { recursive: true, force: true });
-  fs.rmSync(profileDir, { recursive: true, force: true });
+  if (reportDir) fs.rmSync(reportDir, { recursive: true, force: true });
 });
 
 /** The time axis's labels as seconds since the run's start, in order, once each. */
@@ -55,19 +54,11 @@ async function drawnAxis(): Promise<number[]> {
   return axisSeconds();
 }
 
-describe.skipIf(!haveChromium && !process.env.CI)("timeline.html in headless Chromium", () => {
+describe.skipIf(unavailable !== null)("timeline.html in headless Chromium", () => {
   beforeAll(async () => {
+    reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-timeline-"));
     result = await runScenario(pauseDrill, { ttlMs: 2_000, bug: "cached-leader", seed: 7, reportDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
     page.on("pageerror", (e) => problems.push(e.message));

@@ -86,7 +86,7 @@ describe("merge", () => {
     expect(merged.runs.map((r) => r.scenario)).toEqual(["pause-drill", "leader-killed"]);
   });
 
-  it("joins every shard of a command: exit 0; index.html lists the failed run first, linked to its timeline", async () => {
+  it("joins every shard of a command (exit 1: one run failed); index.html lists the failed run first, linked to its timeline", async () => {
     const base = path.join(root, "complete");
     const one = shardFolder(path.join(base, "shard-1"), 1, 2);
     const two = shardFolder(path.join(base, "shard-2"), 2, 2, { "leader-killed": "fail" });
@@ -155,5 +155,66 @@ describe("merge", () => {
         ),
       ),
     ]);
+  });
+
+  it("judges a matrix's shards as the matrix does (a variant caught passes), and a run --bug by its verdict", async () => {
+    const base = path.join(root, "matrix");
+    const shards = [["reference/pause-drill"], ["cached-leader/pause-drill"]];
+    for (const [i, key] of shards.entries()) {
+      const dir = path.join(base, `shard-${i + 1}`);
+      const variant = i === 0 ? null : "cached-leader";
+      const runDir = path.join(variant ?? "reference", "pause-drill");
+      fs.mkdirSync(dir, { recursive: true });
+      new SummaryFile(dir, {
+        command: "matrix",
+        profile: "reference",
+        ttlMs: 2_000,
+        shard: { index: i + 1, count: 2 },
+        shards,
+        runs: [
+          {
+            key: key[0] as string,
+            scenario: "pause-drill",
+            variant,
+            seed: 1,
+            dir: runDir,
+            ...(variant ? { caughtBy: ["single-leader"] } : {}),
+          },
+        ],
+      }).finish("pass");
+      runFolder(path.join(dir, runDir), "pause-drill", variant ? "fail" : "pass");
+      if (variant) {
+        const file = path.join(dir, runDir, "verdict.json");
+        fs.writeFileSync(
+          file,
+          JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), bug: variant }),
+        );
+      }
+    }
+    const junit = path.join(base, "junit.xml");
+    expect(await main(["merge", base, "--junit", junit])).toBe(0);
+    const xml = fs.readFileSync(junit, "utf8");
+    expect(xml).toMatch(/<testcase name="is caught" classname="pause-drill \[cached-leader\]"/);
+    expect(xml).toMatch(/failures="0" errors="0"/);
+    // The same runs without a summary, seen as a plain `run --bug`: a failure is a failure.
+    fs.rmSync(path.join(base, "shard-2", "summary.json"));
+    new SummaryFile(path.join(base, "shard-2"), {
+      command: "run",
+      profile: "reference",
+      ttlMs: 2_000,
+      shard: null,
+      shards: [["cached-leader/pause-drill"]],
+      runs: [
+        {
+          key: "cached-leader/pause-drill",
+          scenario: "pause-drill",
+          variant: "cached-leader",
+          seed: 1,
+          dir: "cached-leader/pause-drill",
+        },
+      ],
+    });
+    fs.rmSync(path.join(base, "shard-1", "summary.json"));
+    expect(await main(["merge", path.join(base, "shard-2")])).toBe(1);
   });
 });

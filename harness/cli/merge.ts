@@ -7,7 +7,7 @@ import { writeJunit } from "../report/junit.ts";
 import { renderMergeIndex } from "../report/merge-index.ts";
 import type { VerdictFile } from "../report/write.ts";
 import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
-import { type Command, EXIT, exitOf } from "./command.ts";
+import { type Command, exitOf } from "./command.ts";
 import { IncompleteMergeError } from "./incomplete-merge-error.ts";
 import { junitOption } from "./outputs.ts";
 import { checkShards, type FoundSummary, readSummary } from "./summary.ts";
@@ -108,9 +108,14 @@ export const mergeCommand: Command = {
     const shards = checkShards(found.summaries, new Set(found.runs.map((r) => r.dir)));
     const runs = found.runs.map((f) => {
       const planned = shards.planned.get(f.dir);
+      // A matrix's runs are judged as negative controls (a variant must be caught); a run of
+      // `run --bug` is judged by its verdict, as it was on its own. Without a summary (reports of
+      // older versions), a run with a bug is taken for a matrix cell.
+      const control = planned ? planned.summary.command === "matrix" : f.file.bug !== null;
       return {
         result: { ...f.file, reportDir: f.dir },
         dir: f.dir,
+        control,
         ...(planned?.summary.shard
           ? { shard: `shard ${planned.summary.shard.index}/${planned.summary.shard.count}` }
           : {}),
@@ -118,13 +123,13 @@ export const mergeCommand: Command = {
       };
     });
     const results = runs.map((r) => r.result);
-    const withBugs = results.some((r) => r.bug !== null);
-    const variants = withBugs ? variantsOf(results) : [];
-    const judged: Verdict = withBugs
-      ? variants.every((v) => v.ok)
-        ? "pass"
-        : "fail"
-      : runsVerdict(results.map((r) => r.verdict));
+    // Skipped runs (a scenario the profile cannot take) count for nothing, as in run and matrix.
+    const matrixRuns = runs.filter((r) => r.control && r.result.verdict !== "skipped").map((r) => r.result);
+    const variants = matrixRuns.length ? variantsOf(matrixRuns) : [];
+    const judged = runsVerdict([
+      ...runs.filter((r) => !r.control).map((r) => r.result.verdict),
+      ...(variants.length ? [variants.every((v) => v.ok) ? ("pass" as const) : ("fail" as const)] : []),
+    ]);
     // A verdict over part of what was meant to be merged is no verdict.
     const verdict: Verdict = shards.problems.length ? "unknown" : judged;
     if (junit)
@@ -186,13 +191,15 @@ export const mergeCommand: Command = {
         log(
           `  ${v.ok ? "ok  " : "BAD "} ${v.variant.padEnd(28)} ${v.cells.map((c) => `${c.scenario} ${c.caught}/${c.runs}`).join(", ")}`,
         );
-      for (const r of results.filter((x) => x.verdict !== "pass" && x.bug === null))
+      for (const r of runs
+        .filter((x) => x.result.verdict !== "pass" && !(x.control && x.result.bug))
+        .map((x) => x.result))
         log(`  reproduce: ${r.reproduce}`);
       for (const p of shards.problems) log(`  INCOMPLETE ${p}`);
       if (out) log(`  index:  ${path.join(out, "index.html")}`);
       log(`overall: ${verdict.toUpperCase()}`);
     }
     if (shards.problems.length) throw new IncompleteMergeError(shards.problems);
-    return withBugs ? (verdict === "pass" ? EXIT.pass : EXIT.fail) : exitOf(verdict);
+    return exitOf(verdict);
   },
 };

@@ -15,17 +15,19 @@ export interface IndexRun {
   dir: string;
   /** `shard i/n`, when it came from a sharded command */
   shard?: string;
+  /** a matrix cell: judged by whether its variant was caught, not by its verdict */
+  control?: boolean;
   /** a negative control: the checks that must fail on it */
   caughtBy?: string[];
 }
 
-/** What a row says at a glance: the verdict, or for a negative control whether it was caught. */
+/** What a row says at a glance: the verdict, or for a matrix's bug variant whether it was caught. */
 type Outcome = "fail" | "not caught" | "unknown" | "pass" | "caught";
 
 function outcomeOf(r: IndexRun): Outcome {
-  if (r.caughtBy === undefined || r.result.bug === null) return r.result.verdict;
+  if (!r.control || r.result.bug === null) return r.result.verdict;
   const failed = r.result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-  if (r.caughtBy.length === 0) return r.result.verdict === "fail" ? "caught" : r.result.verdict;
+  if (!r.caughtBy?.length) return r.result.verdict === "fail" ? "caught" : r.result.verdict;
   return r.caughtBy.some((id) => failed.includes(id)) ? "caught" : "not caught";
 }
 
