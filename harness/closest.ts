@@ -15,9 +15,14 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-/** The name nearest to `given`, when it is near enough to be a typo. */
+/**
+ * The name nearest to `given`, when it is near enough to be a typo, or when `given` is the start of
+ * a name (`slow-replica` for `slow-replica-on-leader`; the shortest such name when several start so).
+ */
 export function closest(given: string, names: string[]): string | undefined {
   const scored = names.map((n) => [n, distance(given, n)] as const).sort((x, y) => x[1] - y[1]);
   const best = scored[0];
-  return best && best[1] <= Math.max(2, Math.floor(given.length / 3)) ? best[0] : undefined;
+  if (best && best[1] <= Math.max(2, Math.floor(given.length / 3))) return best[0];
+  if (given.length < 4) return undefined;
+  return names.filter((n) => n.startsWith(given)).sort((a, b) => a.length - b.length)[0];
 }

@@ -43,6 +43,10 @@ describe("lease-chaos in CI", () => {
       path.join(dir, "whole.xml"),
     );
     expect(whole.status, whole.stderr).toBe(0);
+    // A passing run says how to repeat it too.
+    expect(whole.stdout).toContain(
+      "seed 9; reproduce with: npx lease-chaos run pause-drill --ttl-ms 2000 --seed 9\n",
+    );
     const suites = asList(junit(path.join(dir, "whole.xml")).testsuites.testsuite) as {
       name: string;
       testcase: { name: string }[];

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { onExitSync } from "../cleanup.ts";
 import { closest } from "../closest.ts";
 import { UsageError } from "../errors.ts";
 
@@ -91,20 +92,47 @@ export function reportDirOption(
 ): string {
   const raw = values["report-dir"];
   const dir = path.resolve(typeof raw === "string" ? raw : fallback);
-  const name = typeof raw === "string" ? `--report-dir ${JSON.stringify(raw)}` : `the report folder ${dir}`;
+  return writableFolder(
+    dir,
+    typeof raw === "string" ? `--report-dir ${JSON.stringify(raw)}` : `the report folder ${dir}`,
+  );
+}
+
+/**
+ * A folder an option names (`what`, as the error should name it), created if absent and probed for
+ * writing; refused (exit 2) when it cannot be written or lies in /proc, /sys or /dev. A folder it
+ * created and nothing filled is removed again at exit: a command refused later (another option,
+ * the profile) or stopped early leaves no empty report folders behind.
+ */
+export function writableFolder(dir: string, what: string): string {
   if (/^\/(proc|sys|dev)(\/|$)/.test(dir))
-    throw new UsageError(`${name} lies in ${dir.split("/")[1]}, which holds no reports`);
+    throw new UsageError(`${what} lies in ${dir.split("/")[1]}, which holds no reports`);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+    throw new UsageError(`${what} cannot be written: ENOTDIR (${dir} is a file)`);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    const created = fs.mkdirSync(dir, { recursive: true });
+    if (created !== undefined) onExitSync(() => removeEmpty(dir, created));
     const probe = path.join(dir, `.lease-chaos-write-test-${process.pid}`);
     fs.writeFileSync(probe, "");
     fs.rmSync(probe);
   } catch (err) {
     throw new UsageError(
-      `${name} cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `${what} cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
   return dir;
+}
+
+// Removes `dir` and its parents up to `top` (the first folder mkdir made), as long as each is empty.
+function removeEmpty(dir: string, top: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return; // not empty (or gone): what is in it stays
+    }
+    if (d === top || path.dirname(d) === d) return;
+  }
 }
 
 /** Reads an integer option within bounds, naming the option and value when it is not one. */

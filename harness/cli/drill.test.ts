@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 
@@ -56,6 +59,33 @@ describe("lease-chaos drill: bad input exits 2 naming the option, before anythin
     const f = cli("run", "pause-drill", "--report-dir", "/etc/hostname/x");
     expect(f.code).toBe(2);
     expect(f.stderr).toContain('--report-dir "/etc/hostname/x" cannot be written: ENOTDIR');
+  });
+
+  test("a --junit file whose folder cannot be written is named as --junit, not --report-dir", () => {
+    const r = cli("drill", "--junit", "/etc/hostname/junit.xml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'the folder of --junit "/etc/hostname/junit.xml" cannot be written: ENOTDIR (/etc/hostname is a file)',
+    );
+    expect(r.stderr).not.toContain("--report-dir");
+  });
+
+  test("a command refused after its report folder was made leaves no empty folder behind", () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-refused-"));
+    try {
+      for (const args of [
+        ["run", "--all", "--jobs", "99"],
+        ["matrix", "--jobs", "0"],
+        ["run", "pause-drill", "--report-dir", "deep/er/folder", "--set", "nope=1"],
+        ["drill", "--junit", "out/junit.xml", "--bug", "nope"],
+      ]) {
+        const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 20_000 });
+        expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+        expect(fs.readdirSync(cwd), args.join(" ")).toEqual([]);
+      }
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   test("--help prints the options and exits 0", () => {

@@ -5,7 +5,7 @@ import { applicability, skipReason } from "../run/applicability.ts";
 import { describeKnobs } from "../run/knobs.ts";
 import { timingsFor } from "../run/timing.ts";
 import { workerTimingsOf } from "../run/tolerance.ts";
-import { type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
+import { closest, type OptionSpecs, optionsHelp, parseOptions } from "./args.ts";
 import { type Command, EXIT } from "./command.ts";
 import { CONFIG_OPTION, profileFromOption } from "./profile-option.ts";
 
@@ -28,10 +28,15 @@ export const listCommand: Command = {
     const profile = await profileFromOption(values.config);
     const entries = catalogue(profile);
     for (const p of positionals)
-      if (!entries.some((e) => e.name === p || e.scenario.name === p))
-        throw new UsageError(
-          `unknown scenario ${JSON.stringify(p)}; valid: ${entries.map((e) => e.name).join(", ")}`,
+      if (!entries.some((e) => e.name === p || e.scenario.name === p)) {
+        const near = closest(
+          p,
+          entries.map((e) => e.name),
         );
+        throw new UsageError(
+          `unknown scenario ${JSON.stringify(p)}${near ? `; did you mean ${near}?` : ""} (valid: ${entries.map((e) => e.name).join(", ")})`,
+        );
+      }
     const chosen = positionals.length
       ? entries.filter((e) => positionals.includes(e.name) || positionals.includes(e.scenario.name))
       : entries;
@@ -54,6 +59,17 @@ export const listCommand: Command = {
       if (a.status === "skipped") console.log(`${indent}skipped on this profile: ${skipReason(a)}`);
       console.log(`${indent}knobs (--set name=value):${knobs.length ? "" : " none"}`);
       for (const k of knobs) console.log(`${indent}  ${k}`);
+    }
+    // The profile's variants (the reference worker's bugs): what --bug takes, and what must catch each.
+    const variants = Object.entries(profile.data.variants);
+    if (positionals.length === 0 && variants.length > 0) {
+      console.log("");
+      console.log(`variants of profile ${profile.name} (--bug NAME; lease-chaos matrix runs them all):`);
+      const vw = Math.max(...variants.map(([name]) => name.length)) + 2;
+      for (const [name, v] of variants) {
+        const caught = v.caughtBy.map((c) => `${c.scenario} / ${c.check}`).join(", ");
+        console.log(`${name.padEnd(vw)}${v.description || "-"}${caught ? `; caught by ${caught}` : ""}`);
+      }
     }
     return EXIT.pass;
   },

@@ -98,6 +98,7 @@ export const matrixCommand: Command = {
     const base = timingsFor(ttlMs);
     const junit = junitOption(values);
     const shard = shardOption(values);
+    const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const expectedBy = catches(profile);

@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { writeJunit } from "../report/junit.ts";
 import { renderMergeIndex } from "../report/merge-index.ts";
 import type { VerdictFile } from "../report/write.ts";
-import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
+import { type OptionSpecs, optionsHelp, parseOptions, writableFolder } from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
 import { IncompleteMergeError } from "./incomplete-merge-error.ts";
 import { junitOption } from "./outputs.ts";
@@ -101,7 +101,9 @@ export const mergeCommand: Command = {
     if (positionals.length === 0) throw new UsageError("name the report folders to merge");
     const junit = junitOption(values);
     const out =
-      typeof values.out === "string" ? reportDirOption({ "report-dir": values.out }, "") : undefined;
+      typeof values.out === "string"
+        ? writableFolder(path.resolve(values.out), `--out ${JSON.stringify(values.out)}`)
+        : undefined;
     const found = findReports(positionals);
     if (found.runs.length === 0 && found.summaries.length === 0)
       throw new UsageError(`no verdict.json under ${positionals.join(", ")}`);

@@ -3,7 +3,7 @@ import { LocalPool } from "../env/local/pool.ts";
 import { UsageError } from "../errors.ts";
 import type { Scenario } from "../run/scenario.ts";
 import type { Timings } from "../run/timing.ts";
-import { reportDirOption } from "./args.ts";
+import { writableFolder } from "./args.ts";
 
 /** The --junit file, its folder checked for writing before anything starts. */
 export function junitOption(values: Record<string, string | boolean | undefined>): string | undefined {
@@ -12,7 +12,7 @@ export function junitOption(values: Record<string, string | boolean | undefined>
   if (typeof raw !== "string" || raw === "" || raw.endsWith("/"))
     throw new UsageError(`--junit needs a file name, such as reports/junit.xml; got ${JSON.stringify(raw)}`);
   const file = path.resolve(raw);
-  reportDirOption({ "report-dir": path.dirname(file) }, "");
+  writableFolder(path.dirname(file), `the folder of --junit ${JSON.stringify(raw)}`);
   return file;
 }
 

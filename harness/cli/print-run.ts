@@ -1,13 +1,16 @@
 import { metricsLine, verdictTable } from "../report/console.ts";
 import type { VerdictFile } from "../report/write.ts";
 
-/** Prints a run's verdict table, metrics, report folder, and on failure its seed and reproduce command. */
+/**
+ * Prints a run's verdict table, metrics, report folder, its seed and the command that repeats it
+ * (whatever the verdict: a passing run is worth repeating too, on another machine or after a change).
+ */
 export function printRun(result: VerdictFile, log: (line: string) => void): void {
   log("");
   log(verdictTable(result.checks, result.verdict, result.reasons));
   log(`  metrics: ${metricsLine(result.metrics)}`);
   log(`  report:  ${result.reportDir}`);
-  if (result.verdict !== "pass") log(`  seed ${result.seed}; reproduce with: ${result.reproduce}`);
+  log(`  seed ${result.seed}; reproduce with: ${result.reproduce}`);
 }
 
 /** The JSON shape of one run, as drill, run and analyze print it with --json. */

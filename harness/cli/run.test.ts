@@ -18,10 +18,24 @@ describe("lease-chaos run / list / matrix: bad input exits 2 before anything sta
     expect(lines[0]).toMatch(/^pause-drill\s+F1: /);
   });
 
-  test("an unknown scenario lists the valid ones", () => {
+  test("list ends with the profile's variants, each with what catches it", () => {
+    const r = cli("list");
+    expect(r.stdout).toMatch(/\nvariants of profile reference \(--bug NAME[^\n]*\n/);
+    expect(r.stdout).toMatch(
+      /\ncached-leader +gates on the cached LEADER state only.*; caught by pause-drill \/ no-batch-after-local-expiry/,
+    );
+    expect(r.stdout.match(/; caught by /g)?.length).toBe(17);
+  });
+
+  test("an unknown scenario lists the valid ones, with a did-you-mean (a typo, or the start of a name)", () => {
     const r = cli("run", "pause-dril");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown scenario "pause-dril"; valid: pause-drill, lease-lost-mid-batch');
+    expect(r.stderr).toContain(
+      'unknown scenario "pause-dril"; did you mean pause-drill? (valid: pause-drill, lease-lost-mid-batch',
+    );
+    const h = cli("help", "scenario", "slow-replica");
+    expect(h.code).toBe(2);
+    expect(h.stderr).toContain('unknown scenario "slow-replica"; did you mean slow-replica-on-leader?');
   });
 
   test("an unknown --bug lists the variants", () => {

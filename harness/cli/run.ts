@@ -11,7 +11,7 @@ import { type RunResult, runScenario, targetLease } from "../run/run-scenario.ts
 import { splitQualified } from "../run/scenario.ts";
 import { timingsFor } from "../run/timing.ts";
 import { workerTimingsOf } from "../run/tolerance.ts";
-import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
+import { closest, type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
 import { type Command, exitOf } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import {
@@ -104,10 +104,12 @@ export const runCommand: Command = {
         : positionals.map((p) => {
             const { scenario, lease: at } = splitQualified(p);
             const entry = entries.find((e) => e.scenario.name === scenario);
-            if (!entry)
+            if (!entry) {
+              const near = closest(scenario, names);
               throw new UsageError(
-                `unknown scenario ${JSON.stringify(scenario)}; valid: ${names.join(", ")}`,
+                `unknown scenario ${JSON.stringify(scenario)}${near ? `; did you mean ${near}?` : ""} (valid: ${names.join(", ")})`,
               );
+            }
             const target =
               at !== null ? targetLease(profile, at) : (lease ?? (leasesOf(profile)[0] as string));
             return {
