@@ -172,7 +172,7 @@ describe.skipIf(unavailable !== null && !required)(
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       // Evidence that the environment is fully up: the leader is being paused.
       await new Promise<void>((resolve, reject) => {
-        lines.on("line", (line) => line.includes("docker pause") && resolve());
+        lines.on("line", (line) => line.includes("(docker pause) between batches") && resolve());
         void exited.then(() => reject(new Error("drill exited before pausing")));
       });
       const running = leftovers();

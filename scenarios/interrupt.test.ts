@@ -38,10 +38,12 @@ describe("Ctrl-C in the middle of the drill", () => {
     const lines = readline.createInterface({ input: cli.stdout });
     const exited = new Promise<number | null>((resolve) => cli.once("exit", (code) => resolve(code)));
     // Wait for evidence that the environment is fully up: the leader is being paused.
-    await new Promise<void>((resolve, reject) => {
-      lines.on("line", (line) => line.includes("docker pause") && resolve());
+    const step = await new Promise<string>((resolve, reject) => {
+      lines.on("line", (line) => line.includes("(SIGSTOP) between batches") && resolve(line));
       void exited.then(() => reject(new Error("drill exited before pausing")));
     });
+    // The local provider's step names what it does: SIGSTOP, not the runbook's `docker pause`.
+    expect(step).toMatch(/\] 3\. pause fwd-\w \(SIGSTOP\) between batches; its renewer stalls$/);
     const pid = cli.pid ?? 0;
     const started = childrenOf(pid);
     const dirs = dataDirsOf(pid);

@@ -22,7 +22,7 @@ export const pauseDrill: Scenario = {
     const pause = await pauseBetweenBatches(
       run,
       leader.holder,
-      `docker pause ${leader.holder} (SIGSTOP) between batches; its renewer stalls`,
+      `pause ${leader.holder} (${run.env.pauseMethod ?? "pause"}) between batches; its renewer stalls`,
     );
     await waitForTakeover(run, leader);
     await healAndRead(run, pause, leader.holder);

@@ -47,6 +47,8 @@ export interface StartedEnvironment extends AsyncDisposable {
   readonly observerDb: DbEndpoint;
   /** the Toxiproxy-compatible proxies in front of the workers, one each */
   readonly proxies: WorkerProxies;
+  /** how pauseWorker freezes a worker, as an engineer would name it (`SIGSTOP`, `docker pause`), for narration */
+  readonly pauseMethod?: string;
   /** true when the harness attached to a stack it did not start (it removes its triggers at the end) */
   readonly attached?: boolean;
   /** times SELECT 1 on a fresh connection through the worker's proxy; rejects after timeoutMs */

@@ -205,6 +205,7 @@ export class ComposeEnvironment {
 /** An attached compose stack. stop() detaches; the stack keeps running. */
 export class StartedComposeEnvironment implements StartedEnvironment {
   readonly provider = "compose";
+  readonly pauseMethod = "docker pause";
   readonly attached = true;
   readonly #attached = new Map<string, ContainerWorker>();
   readonly #instances = new Map<string, number>();

@@ -213,6 +213,7 @@ interface StartedParts {
 /** A running docker environment. Stopping it removes every container and the network of the run. */
 export class StartedDockerEnvironment implements StartedEnvironment {
   readonly provider = "docker";
+  readonly pauseMethod = "docker pause";
   readonly #workers = new Map<string, ContainerWorker>();
   readonly #endpoints = new Map<string, DbEndpoint>();
   readonly #instances = new Map<string, number>();

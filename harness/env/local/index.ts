@@ -79,6 +79,7 @@ export class LocalEnvironment {
 /** A running local environment. Disposing it stops every worker and drops its database (and its own pool). */
 export class StartedLocalEnvironment implements StartedEnvironment {
   readonly provider = "local";
+  readonly pauseMethod = "SIGSTOP";
   readonly #workers = new Map<string, WorkerProcess>();
   readonly #endpoints = new Map<string, DbEndpoint>();
   readonly #instances = new Map<string, number>();
