@@ -1,7 +1,46 @@
 import { describe, expect, it } from "vitest";
-import { checkRequest, describeRequest, parseDuration } from "./request.ts";
+import { checkRequest, describeRequest, injectArgs, parseDuration } from "./request.ts";
 
 describe("inject requests", () => {
+  it("give back the inject arguments that make them again (a watch's reproduce line)", () => {
+    for (const args of [
+      "latency --target leader --latency-ms 1500 --for 20s",
+      "latency --target fwd-a --latency-ms 900 --jitter-ms 100 --direction downstream --for 1500ms --tolerable",
+      "pause --target leader:ttl-sweeper",
+      "outage --for 3s",
+      "clock-step --target leader --offset-ms -2000",
+      "clock-rate --target fwd-b --rate 0.95",
+      "stop --target leader --grace-ms 500",
+    ]) {
+      const [kind, ...rest] = args.split(" ");
+      const raw: Record<string, unknown> = { kind };
+      const key: Record<string, string> = {
+        "--target": "target",
+        "--latency-ms": "latencyMs",
+        "--jitter-ms": "jitterMs",
+        "--direction": "direction",
+        "--offset-ms": "offsetMs",
+        "--rate": "rate",
+        "--grace-ms": "graceMs",
+        "--for": "forMs",
+      };
+      for (let i = 0; i < rest.length; i++) {
+        const flag = rest[i] as string;
+        if (flag === "--tolerable") raw.tolerable = true;
+        else {
+          const value = rest[++i] as string;
+          raw[key[flag] as string] =
+            flag === "--target" || flag === "--direction"
+              ? value
+              : flag === "--for"
+                ? parseDuration("--for", value)
+                : Number(value);
+        }
+      }
+      expect(injectArgs(checkRequest(raw))).toBe(args);
+    }
+  });
+
   it("fills in defaults and describes themselves", () => {
     const r = checkRequest({ kind: "latency", target: "leader", forMs: 20_000 });
     expect(r).toEqual({

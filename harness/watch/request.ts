@@ -217,6 +217,26 @@ function optionList(kind: InjectKind): string {
   );
 }
 
+/** A duration as `--for` takes it: `20s`, or `1500ms` when it is not whole seconds. */
+export function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** The `lease-chaos inject` arguments that make this request again, e.g. `latency --target leader --latency-ms 1500 --for 20s`. */
+export function injectArgs(r: FaultRequest): string {
+  const parts: string[] = [r.kind];
+  if (r.target !== undefined) parts.push("--target", r.target);
+  for (const option of KIND_HELP[r.kind].options) {
+    const value = r[option];
+    // Defaults are left out: the line stays what an engineer would type.
+    const isDefault = (option === "jitterMs" && value === 0) || (option === "direction" && value === "both");
+    if (value !== undefined && !isDefault) parts.push(FLAG[option] as string, String(value));
+  }
+  if (r.forMs !== undefined) parts.push("--for", formatDuration(r.forMs));
+  if (r.tolerable) parts.push("--tolerable");
+  return parts.join(" ");
+}
+
 /** A request in a line, e.g. `latency 1500 ms (both ways) on leader for 20 s`. */
 export function describeRequest(r: FaultRequest): string {
   const what =

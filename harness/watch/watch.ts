@@ -31,7 +31,14 @@ import { clock, Session } from "../run/session.ts";
 import { timingsFor } from "../run/timing.ts";
 import { ControlServer, type WatchState } from "./control.ts";
 import { Narrator } from "./narrator.ts";
-import { checkRequest, describeRequest, type FaultRequest, isInstant, streamsOf } from "./request.ts";
+import {
+  checkRequest,
+  describeRequest,
+  type FaultRequest,
+  injectArgs,
+  isInstant,
+  streamsOf,
+} from "./request.ts";
 
 /** How a watch is opened. */
 export interface WatchOptions {
@@ -57,6 +64,10 @@ export interface WatchOptions {
 interface Injection {
   id: string;
   request: FaultRequest;
+  /** the request as it was asked (`--target leader`, before the holder was looked up): what a replay asks */
+  asked: FaultRequest;
+  /** when a `heal` command (not its --for, not the watch's stop) healed it */
+  healedByCommandAt?: number;
   /** the workers it acts on */
   targets: string[];
   faults: ActiveFault[];
@@ -415,6 +426,7 @@ export class Watch {
     const placeholder: Injection = {
       id: "",
       request,
+      asked: request,
       targets: [],
       faults: [],
       timer: null,
@@ -483,6 +495,7 @@ export class Watch {
       throw err;
     }
     const start = injection.faults[0]?.window.start ?? Date.now();
+    this.#updateReproduce();
     this.narrator.say(
       Date.now(),
       `inject ${injection.id} verified: ${injection.faults.map((f) => f.window.detail).join("; ")}`,
@@ -564,15 +577,40 @@ export class Watch {
     const healed: string[] = [];
     for (const i of chosen)
       await this.#healInjection(i, "heal").then(
-        () => healed.push(i.id),
+        () => {
+          healed.push(i.id);
+          i.healedByCommandAt = i.faults.at(-1)?.window.end ?? Date.now();
+        },
         (err) => failures.push((err as Error).message),
       );
+    this.#updateReproduce();
     if (failures.length)
       throw new LeaseChaosError(
         "E_HEAL",
         `${failures.join("; ")}${healed.length ? ` (healed: ${healed.join(", ")})` : ""}`,
       );
     return { healed, t0: this.session.t0 };
+  }
+
+  /**
+   * The command that repeats this watch: the watch itself, then every injection that took effect
+   * and every heal command, each at its time on the watch's clock. Kept in the session's spec, so
+   * that the report (an interrupted one too) carries it.
+   */
+  #updateReproduce(): void {
+    const at = (ts: number) => clock(ts, this.session.t0).slice(1, -1).trim();
+    const steps: { ts: number; line: string }[] = [];
+    for (const i of this.#injections) {
+      const first = i.faults[0]?.window;
+      if (!first || first.withdrawn) continue;
+      steps.push({ ts: first.start, line: `npx lease-chaos inject ${injectArgs(i.asked)}` });
+      if (i.healedByCommandAt !== undefined)
+        steps.push({ ts: i.healedByCommandAt, line: `npx lease-chaos heal ${i.id}` });
+    }
+    steps.sort((a, b) => a.ts - b.ts);
+    this.session.spec.reproduce = steps.length
+      ? `${this.options.reproduce}, then from another terminal: ${steps.map((s) => `at ${at(s.ts)} ${s.line}`).join("; ")}`
+      : this.options.reproduce;
   }
 
   /** Heals, drains, judges, writes the report (the timeline with it) and stops everything. */

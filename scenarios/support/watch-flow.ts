@@ -124,6 +124,13 @@ export async function latencyTakeover(
 
   const verdict = JSON.parse(fs.readFileSync(path.join(reportDir, "verdict.json"), "utf8")) as VerdictFile;
   expect(verdict.verdict, JSON.stringify(verdict.checks, null, 1)).toBe("pass");
+  // The reproduce line repeats the watch and its injection, at its time (the watch prints it too).
+  expect(verdict.reproduce).toMatch(
+    new RegExp(
+      `^(\\S+=\\S+ )*npx lease-chaos watch .*, then from another terminal: at \\+\\d+\\.\\ds npx lease-chaos inject latency --target leader --latency-ms ${latencyMs} --for ${forMs % 1000 === 0 ? `${forMs / 1000}s` : `${forMs}ms`}$`,
+    ),
+  );
+  expect(watch.out).toContain(`reproduce with: ${verdict.reproduce}`);
   expect(verdict.checks.map((c) => c.id)).toEqual(
     expect.arrayContaining([
       "single-leader",
