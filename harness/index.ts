@@ -19,6 +19,7 @@ export {
 } from "../scenarios/steps.ts";
 export type { Check, CheckResult, Coverage, Verdict, Violation } from "./checks/check.ts";
 export { FULL_CAPABILITIES } from "./checks/context.ts";
+export type { CheckId } from "./checks/registry.ts";
 export { checkIds, checks, runChecks, summarizeMetrics, worstVerdict } from "./checks/registry.ts";
 export type { Term } from "./checks/terms.ts";
 export { deriveTerms, termsOf } from "./checks/terms.ts";

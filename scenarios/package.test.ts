@@ -1,6 +1,8 @@
-// The path a user takes: the package is packed, the tarball installed into a scratch project outside
-// the repository, and that project's own Vitest file runs a scenario of its own with the
-// `lease-chaos/vitest` fixture and matchers, importing nothing but the package's entries.
+// The path a user takes: the package is packed, and a scratch project outside the repository is
+// set up as docs/ci.md says (npm init -y, type module, the tarball and vitest installed; its
+// tsconfig.json, vitest.config.ts, gate script and test file taken from the docs as written). It
+// type-checks with strict and no skipLibCheck, its gate script runs, and its own Vitest files run
+// scenarios with the `lease-chaos/vitest` fixture and matchers, importing nothing but the package.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,15 +11,33 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-consumer-"));
-const vitestVersion = JSON.parse(
-  fs.readFileSync(path.join(REPO, "node_modules/vitest/package.json"), "utf8"),
-).version;
-afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-consumer-"));
+// A folder name npm init -y takes as the package name as it is.
+const scratch = path.join(tmp, "consumer");
+fs.mkdirSync(scratch);
+const versionOf = (pkg: string) =>
+  JSON.parse(fs.readFileSync(path.join(REPO, "node_modules", pkg, "package.json"), "utf8")).version as string;
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The files docs/ci.md gives a consumer project, each marked `<!-- consumer: NAME -->` before its block. */
+function docsFiles(): Map<string, string> {
+  const text = fs.readFileSync(path.join(REPO, "docs/ci.md"), "utf8");
+  const files = new Map<string, string>();
+  for (const m of text.matchAll(/<!-- consumer: (\S+) -->\n```\w*\n([\s\S]*?)```/g))
+    files.set(m[1] as string, m[2] as string);
+  return files;
+}
+
+const sh = (command: string, args: string[]) => {
+  const r = spawnSync(command, args, { cwd: scratch, encoding: "utf8", timeout: 240_000 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+};
 
 const CONSUMER_TEST = `
 import { bringUp, defineScenario, healAndRead, identifyLeader, pauseBetweenBatches, waitForTakeover } from "lease-chaos";
 import { expect, test } from "lease-chaos/vitest";
+import { describe } from "vitest";
 
 // A team's own scenario: the runbook's pause drill, written from the exported steps.
 const myDrill = defineScenario({
@@ -41,43 +61,108 @@ test("a cached gate fails it", async ({ leaseChaos }) => {
   expect(result).toHaveCheckVerdict("no-batch-after-local-expiry", "fail");
   expect(result).toHaveVerdict("fail");
 });
+
+describe("an environment of my own", () => {
+  test.override({ environmentOptions: { seed: 5 } });
+  test("starts on the local provider and is stopped after", async ({ environment }) => {
+    expect(environment.provider).toBe("local");
+    expect(environment.workerIds()).toEqual([]);
+  });
+});
+`;
+
+// Compiles only if the types are right: a misspelt check id must not, knob values may be numbers.
+const TYPES_CHECK = `
+import { type CheckId, runScenario, scenarios } from "lease-chaos";
+import { expect } from "lease-chaos/vitest";
+
+declare const result: Awaited<ReturnType<typeof runScenario>>;
+const id: CheckId = "single-leader";
+expect(result).toHaveCheckVerdict(id, "pass");
+// @ts-expect-error: a misspelt check id does not compile
+expect(result).toHaveCheckVerdict("single-leadr", "pass");
+// @ts-expect-error: nor does one in a scenario's checks
+const checks: CheckId[] = ["single-leadr"];
+void checks;
+void runScenario(scenarios[0] as (typeof scenarios)[number], { ttlMs: 2_000, bug: null, set: { latencyMs: 900, jitterMs: "0" } });
 `;
 
 describe("the packed package in a project of its own", () => {
-  let tarball = "";
+  const docs = docsFiles();
   beforeAll(() => {
     // npm pack runs prepack: the build to dist/.
-    const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], {
+    const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", tmp], {
       cwd: REPO,
       encoding: "utf8",
     });
-    tarball = path.join(scratch, out.trim().split("\n").at(-1) as string);
-    fs.writeFileSync(
-      path.join(scratch, "package.json"),
-      JSON.stringify({
-        name: "consumer",
-        private: true,
-        type: "module",
-        devDependencies: { "lease-chaos": `file:${tarball}`, vitest: vitestVersion },
-      }),
-    );
-    const install = spawnSync(
-      "npm",
-      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
-      {
-        cwd: scratch,
-        encoding: "utf8",
-        timeout: 240_000,
-      },
-    );
-    if (install.status !== 0) throw new Error(`npm install of the tarball failed: ${install.stderr}`);
+    const tarball = path.join(tmp, out.trim().split("\n").at(-1) as string);
+    // The docs' setup, line by line: the package from the tarball, the rest at the repo's versions
+    // (so that npm's cache has them).
+    const pinned: Record<string, string> = {
+      "lease-chaos": tarball,
+      vitest: `vitest@${versionOf("vitest")}`,
+      typescript: `typescript@${versionOf("typescript")}`,
+      "@types/node": `@types/node@${versionOf("@types/node")}`,
+    };
+    for (const line of (docs.get("setup.sh") ?? "").split("\n")) {
+      const words = line.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean);
+      if (words[0] !== "npm") continue;
+      const args = words.slice(1).map((w) => pinned[w] ?? w);
+      if (args[0] === "install") args.push("--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error");
+      sh("npm", args);
+    }
+    for (const [name, text] of docs)
+      if (name !== "setup.sh") fs.writeFileSync(path.join(scratch, name), text);
     fs.writeFileSync(path.join(scratch, "drill.test.ts"), CONSUMER_TEST);
-    // Scenarios take seconds: a consumer sets Vitest's timeout, as the README says.
-    fs.writeFileSync(
-      path.join(scratch, "vitest.config.ts"),
-      'import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { testTimeout: 60_000, fileParallelism: false } });\n',
-    );
+    fs.writeFileSync(path.join(scratch, "types-check.ts"), TYPES_CHECK);
   }, 300_000);
+
+  test("is set up as the docs say: type module, the package and vitest installed, their files written", () => {
+    expect([...docs.keys()].sort()).toEqual(
+      ["gate.js", "setup.sh", "slow-replica.test.ts", "tsconfig.json", "vitest.config.ts"].sort(),
+    );
+    const pkg = JSON.parse(fs.readFileSync(path.join(scratch, "package.json"), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(Object.keys(pkg.devDependencies ?? {})).toEqual(
+      expect.arrayContaining(["lease-chaos", "vitest", "typescript", "@types/node"]),
+    );
+  });
+
+  test("type-checks with strict and no skipLibCheck, without @types/pg; a misspelt check id does not compile", () => {
+    const config = JSON.parse(fs.readFileSync(path.join(scratch, "tsconfig.json"), "utf8"));
+    expect(config.compilerOptions.strict).toBe(true);
+    expect(config.compilerOptions.skipLibCheck).toBeUndefined();
+    expect(fs.existsSync(path.join(scratch, "node_modules/@types/pg"))).toBe(false);
+    const tsc = spawnSync(path.join(scratch, "node_modules/.bin/tsc"), ["-p", "."], {
+      cwd: scratch,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+    // The check: the same file with a misspelt id and no expectation of an error fails.
+    fs.writeFileSync(
+      path.join(scratch, "types-check.ts"),
+      TYPES_CHECK.replace("// @ts-expect-error: a misspelt check id does not compile\n", ""),
+    );
+    const bad = spawnSync(path.join(scratch, "node_modules/.bin/tsc"), ["-p", "."], {
+      cwd: scratch,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    fs.writeFileSync(path.join(scratch, "types-check.ts"), TYPES_CHECK);
+    expect(bad.stdout).toMatch(/types-check\.ts.*error TS2345: Argument of type '"single-leadr"'/);
+  }, 200_000);
+
+  test("the docs' gate script runs the drill and exits 0", () => {
+    const gate = spawnSync(process.execPath, ["gate.js"], {
+      cwd: scratch,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(gate.stdout, gate.stderr).toMatch(/^pause-drill: pass \(.*reports\/api\/pause-drill\)\n/);
+    expect(gate.status).toBe(0);
+  }, 150_000);
 
   test("imports on Node 20 without a TypeScript loader: the entry, its types and the bin", () => {
     const names = execFileSync(
@@ -102,14 +187,14 @@ describe("the packed package in a project of its own", () => {
     expect(version.stdout.trim()).toMatch(/^lease-chaos \d+\.\d+\.\d+/);
   });
 
-  test("its own Vitest file runs a scenario of its own with the fixture and matchers", () => {
+  test("its own Vitest files run scenarios of its own and the docs' with the fixture and matchers", () => {
     const run = spawnSync(path.join(scratch, "node_modules/.bin/vitest"), ["run", "--reporter=verbose"], {
       cwd: scratch,
       encoding: "utf8",
-      timeout: 180_000,
+      timeout: 240_000,
       env: { ...process.env, CI: "" },
     });
-    expect(run.stdout + run.stderr).toMatch(/2 passed/);
+    expect(run.stdout + run.stderr).toMatch(/5 passed/);
     expect(run.status).toBe(0);
     // The reports of passing tests are gone.
     const reports = path.join(scratch, "reports/vitest");
@@ -118,5 +203,5 @@ describe("the packed package in a project of its own", () => {
         ? fs.readdirSync(reports).flatMap((d) => fs.readdirSync(path.join(reports, d)))
         : [],
     ).toEqual([]);
-  }, 200_000);
+  }, 260_000);
 });

@@ -19,7 +19,7 @@ describe("pause drill (F1): pause the outbox-forwarder leader past ttlMs, unpaus
   test.each([
     ["no-takeover", "takeover-within-ttl"],
     ["steal-unexpired", "single-leader"],
-  ])("bug %s is caught by %s", async (bug, check) => {
+  ] as const)("bug %s is caught by %s", async (bug, check) => {
     const result = await runEntry("pause-drill", bug);
     expect(result).toHaveCheckVerdict(check, "fail");
     expect(result.verdict).toBe("fail");

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Evidence } from "../observe/evidence.ts";
 import type { Check } from "./check.ts";
-import { checkIds, runChecks, summarizeMetrics, worstVerdict } from "./registry.ts";
+import { type CheckId, checkIds, runChecks, summarizeMetrics, worstVerdict } from "./registry.ts";
 import { history, pauseDrill } from "./testing.ts";
 
 describe("registry", () => {
-  it("lists the checks in verdict-table order", () => {
-    expect(checkIds).toEqual([
+  it("lists the checks in verdict-table order, as the CheckId type names them", () => {
+    const typed: CheckId[] = [
       "no-batch-after-local-expiry",
       "fenced-effects-within-term",
       "single-leader",
@@ -15,7 +15,8 @@ describe("registry", () => {
       "progress-after-heal",
       "no-inherited-term",
       "no-needless-failover",
-    ]);
+    ];
+    expect(checkIds).toEqual(typed);
   });
 
   it("passes every check on the pause drill done right", () => {

@@ -26,6 +26,20 @@ export const checks: Check[] = [
 /** The ids a scenario may name. */
 export const checkIds: string[] = checks.map((c) => c.id);
 
+/**
+ * The id of one of the checks, as a type: `toHaveCheckVerdict("single-leadr", ...)` or a scenario's
+ * `checks: ["single-leadr"]` does not compile. (registry.test.ts holds it equal to `checkIds`.)
+ */
+export type CheckId =
+  | "no-batch-after-local-expiry"
+  | "fenced-effects-within-term"
+  | "single-leader"
+  | "takeover-within-ttl"
+  | "no-duplicate-delivery"
+  | "progress-after-heal"
+  | "no-inherited-term"
+  | "no-needless-failover";
+
 /** Run the named checks (all by default); a crashing check is unknown, never a pass. */
 export function runChecks(evidence: Evidence, ids?: string[], from: Check[] = checks): CheckResult[] {
   const chosen = ids ?? from.map((c) => c.id);

@@ -24,6 +24,12 @@ export class ProfileSqlError extends LeaseChaosError {
   }
 }
 
+/** The rows of a statement the observer ran. */
+export interface QueryRows {
+  rows: Record<string, unknown>[];
+  rowCount: number | null;
+}
+
 /** The lease row as the runbook's psql query shows it. */
 export interface LeaseRow {
   leaseName: string;
@@ -275,9 +281,13 @@ export class Observer {
     await this.#exec(`roles.${roleName}.work.enqueue`, role.work.enqueue, [count]);
   }
 
-  /** Runs one statement of the harness's own (the doctor's probes). */
-  query(sql: string, values?: unknown[]): Promise<pg.QueryResult> {
-    return this.#query(sql, values);
+  /**
+   * Runs one statement of the harness's own (the activity samples). Its rows come back in a shape
+   * of ours, not pg's: the package's published types must not need `@types/pg` in a consumer.
+   */
+  async query(sql: string, values?: unknown[]): Promise<QueryRows> {
+    const { rows, rowCount } = await this.#query(sql, values);
+    return { rows, rowCount };
   }
 
   /** Stops listening; with `uninstall`, removes the triggers (a stack the harness only attached to). */

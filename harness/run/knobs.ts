@@ -43,7 +43,7 @@ export function resolveKnobs(
   knobs: Knobs | undefined,
   t: Timings,
   seed: number,
-  sets: Record<string, string> = {},
+  sets: Record<string, string | number> = {},
   worker: WorkerTimings = harnessTimings(t),
 ): Record<string, number> {
   const all = knobs ?? {};

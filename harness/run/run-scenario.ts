@@ -40,7 +40,7 @@ export interface RunScenarioOptions {
   /** local provider: a cluster and fault proxy shared with other runs (a fresh database each) */
   pool?: LocalPool;
   /** knob overrides (`--set name=value`), checked against the scenario's ranges */
-  set?: Record<string, string>;
+  set?: Record<string, string | number>;
   /** which attempt of a --repeat this run is (JUnit names attempts apart) */
   repeat?: { index: number; count: number };
   /** the command line that repeats this run, printed on failure */

@@ -1,3 +1,4 @@
+import type { CheckId } from "../checks/registry.ts";
 import type { WorkerSpec } from "../observe/evidence.ts";
 import type { Profile } from "../profile/profile.ts";
 import type { Knobs } from "./knobs.ts";
@@ -30,7 +31,7 @@ export interface Scenario {
   /** the catalogue's fault id(s), e.g. F1 */
   faults?: string[];
   /** the check ids that apply; all of them when absent */
-  checks?: string[];
+  checks?: CheckId[];
   /**
    * What the fault must have caused for the verdict to mean anything (a takeover, a new epoch, a
    * refused stale write ...); one that did not happen makes the verdict unknown, never pass.

@@ -54,7 +54,8 @@ const slug = (text: string) =>
 
 /**
  * Vitest's `test`, with `leaseChaos` (scenario runs) and `environment` (a started environment,
- * stopped after the test; options through `test.scoped({ environmentOptions })`) fixtures. Cleanup
+ * stopped after the test; options through `test.override({ environmentOptions })`, or
+ * `test.scoped` on Vitest 3.2) fixtures. Cleanup
  * holds on pass, fail and Ctrl-C: every process and container a run starts is registered for exit
  * cleanup before it is used.
  */

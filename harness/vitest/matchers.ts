@@ -1,4 +1,5 @@
 import type { Verdict } from "../checks/check.ts";
+import type { CheckId } from "../checks/registry.ts";
 import type { RunResult } from "../run/run-scenario.ts";
 
 // What a failure message shows: every check with its detail and the first violations' evidence,
@@ -40,7 +41,7 @@ export const matchers = {
     };
   },
   /** The named check reached this verdict. */
-  toHaveCheckVerdict(received: unknown, id: string, verdict: Verdict) {
+  toHaveCheckVerdict(received: unknown, id: CheckId, verdict: Verdict) {
     if (!isRun(received)) return notARun("toHaveCheckVerdict", received);
     const check = received.checks.find((c) => c.id === id);
     return {
@@ -63,6 +64,6 @@ export const matchers = {
 /** The matchers' types, merged into Vitest's Assertion by lease-chaos/vitest. */
 export interface LeaseChaosMatchers<R = unknown> {
   toPassEveryCheck(): R;
-  toHaveCheckVerdict(id: string, verdict: Verdict): R;
+  toHaveCheckVerdict(id: CheckId, verdict: Verdict): R;
   toHaveVerdict(verdict: Verdict): R;
 }
