@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { dockerUnavailable } from "../harness/env/start-environment.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
 import { pauseDrill } from "./pause-drill.ts";
-import { fixedPort } from "./support/fixed-port.ts";
+import { fixedPort, fixedPorts } from "./support/fixed-port.ts";
 import "./support/matchers.ts";
 import { latencyTakeover, WatchProcess } from "./support/watch-flow.ts";
 
@@ -25,15 +25,24 @@ const hasImage = (tag: string) =>
 const image = (name: string, offline: string) => (hasImage(name) ? name : offline);
 const pgPort = await fixedPort();
 const toxiproxyPort = await fixedPort([pgPort]);
+const proxyPorts = await fixedPorts(4, [pgPort, toxiproxyPort]);
+// A stack of this test session's own (vitest.config.ts gives it an id): its project, container
+// names and ports, so that another session's stack on the same engine is never this one.
+const stack = `lease-chaos-test-${(process.env.LEASE_CHAOS_SESSION ?? String(process.pid)).toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
 const env = {
   ...process.env,
   LEASE_CHAOS_PG_PORT: String(pgPort),
   LEASE_CHAOS_TOXIPROXY_PORT: String(toxiproxyPort),
-  COMPOSE_PROJECT_NAME: "lease-chaos-test",
+  LEASE_CHAOS_PROXY_PORTS: `${proxyPorts[0]}-${proxyPorts.at(-1)}`,
+  LEASE_CHAOS_STACK: stack,
+  COMPOSE_PROJECT_NAME: stack,
+  LEASE_CHAOS_COMPOSE_PROJECT: stack,
   LEASE_TTL_MS: String(TTL_MS),
   LEASE_CHAOS_POSTGRES_IMAGE: image("postgres:16", "lease-chaos/postgres:15-offline"),
   LEASE_CHAOS_TOXIPROXY_IMAGE: image("ghcr.io/shopify/toxiproxy:2.12.0", "lease-chaos/toxiproxy:offline"),
 };
+// The in-process runs attach to this stack, not to another session's.
+process.env.LEASE_CHAOS_COMPOSE_PROJECT = stack;
 const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-compose-"));
 
 function compose(...args: string[]) {

@@ -7,9 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { connectEngine } from "../harness/env/docker/engine.ts";
 import { resolveImages } from "../harness/env/docker/images.ts";
+import { SESSION_LABEL } from "../harness/env/docker/labels.ts";
 import { dockerUnavailable } from "../harness/env/start-environment.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
 import { leaseRowLocked } from "./lease-row-locked.ts";
@@ -28,16 +29,24 @@ afterAll(() => fs.rmSync(reportRoot, { recursive: true, force: true }));
 
 if (unavailable && !required) console.warn(`docker scenarios skipped: ${unavailable}`);
 
-/** Labelled containers and networks still on the engine (the issue's two commands). */
+// This test session's id (vitest.config.ts gives every test process one): what its runs label.
+const SESSION = process.env.LEASE_CHAOS_SESSION as string;
+if (!SESSION) throw new Error("LEASE_CHAOS_SESSION is not set: run this file through vitest.config.ts");
+
+/**
+ * Containers and networks this session's runs labelled that are still on the engine. Another
+ * lease-chaos job on the same engine labels its own with its own session: they are not counted.
+ */
 function leftovers(): string[] {
+  const filter = `label=${SESSION_LABEL}=${SESSION}`;
   const list = (args: string[]) =>
     spawnSync("docker", args, { encoding: "utf8" })
       .stdout.split("\n")
       .map((s) => s.trim())
       .filter(Boolean);
   return [
-    ...list(["ps", "-a", "--filter", "label=lease-chaos", "--format", "container {{.Names}}"]),
-    ...list(["network", "ls", "--filter", "label=lease-chaos", "--format", "network {{.Name}}"]),
+    ...list(["ps", "-a", "--filter", filter, "--format", "container {{.Names}}"]),
+    ...list(["network", "ls", "--filter", filter, "--format", "network {{.Name}}"]),
   ];
 }
 
@@ -94,6 +103,42 @@ describe.skipIf(unavailable !== null && !required)(
 
     afterEach(() => {
       expect(leftovers()).toEqual([]);
+    });
+
+    // Another lease-chaos job on the same engine, alive (its owner is this process): its container
+    // must be neither counted by this session's leak checks nor reaped by this session's runs.
+    const neighbour = `lease-chaos-neighbour-${process.pid}`;
+    beforeAll(async () => {
+      if (unavailable) return;
+      const { images } = await resolveImages(await connectEngine());
+      const labels = {
+        "lease-chaos": `neighbour-${process.pid}`,
+        [SESSION_LABEL]: `another-session-${process.pid}`,
+        "lease-chaos.owner-pid": String(process.pid),
+        "lease-chaos.owner-host": os.hostname(),
+      };
+      const started = spawnSync(
+        "docker",
+        [
+          "run",
+          "-d",
+          "--name",
+          neighbour,
+          ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+          "--entrypoint",
+          "sleep",
+          images.postgres,
+          "600",
+        ],
+        { encoding: "utf8" },
+      );
+      expect(started.status, started.stderr).toBe(0);
+    }, 60_000);
+    afterAll(() => {
+      if (unavailable) return;
+      const still = spawnSync("docker", ["ps", "-q", "--filter", `name=${neighbour}`], { encoding: "utf8" });
+      spawnSync("docker", ["rm", "-f", neighbour], { stdio: "ignore" });
+      expect(still.stdout.trim(), "the neighbour's container was removed by this session").not.toBe("");
     });
 
     test("pause drill: the reference worker logs 'lease expired locally' first; every invariant holds", async () => {

@@ -8,6 +8,11 @@ import net from "node:net";
  * start with "address already in use"; below it, only a deliberate listener can hold it.
  */
 export async function fixedPort(avoid: readonly number[] = []): Promise<number> {
+  return (await fixedPorts(1, avoid))[0] as number;
+}
+
+/** `count` consecutive free 127.0.0.1 ports below the ephemeral range (a published port range). */
+export async function fixedPorts(count: number, avoid: readonly number[] = []): Promise<number[]> {
   let low = 32_768;
   try {
     const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
@@ -20,8 +25,11 @@ export async function fixedPort(avoid: readonly number[] = []): Promise<number> 
   const start = process.pid % span;
   for (let i = 0; i < span; i++) {
     const port = first + ((start + i) % span);
-    if (avoid.includes(port)) continue;
-    if (await canListen(port)) return port;
+    const ports = Array.from({ length: count }, (_, k) => port + k);
+    if ((ports.at(-1) as number) >= low || ports.some((p) => avoid.includes(p))) continue;
+    let free = true;
+    for (const p of ports) if (!(await canListen(p))) free = false;
+    if (free) return ports;
   }
   throw new Error(`no free port between ${first} and ${low}`);
 }

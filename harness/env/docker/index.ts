@@ -1,4 +1,4 @@
-import "./ryuk.ts";
+import "./testcontainers-env.ts";
 import fs from "node:fs";
 import path from "node:path";
 import type Dockerode from "dockerode";
@@ -103,7 +103,7 @@ export class DockerEnvironment {
     try {
       await docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels });
       const slots = PROXY_PORTS.slice(0, Math.min(PROXY_PORTS.length, this.options.workerSlots ?? 8));
-      const [postgres, toxiproxy] = await Promise.all([
+      const [postgresId, toxiproxyId] = await Promise.all([
         new RunContainer(images.postgres, name("postgres"), network, labels, "postgres")
           .withEnvironment({
             POSTGRES_PASSWORD: DB.password,
@@ -120,16 +120,16 @@ export class DockerEnvironment {
             "max_connections=200",
           ])
           .withExposedPorts(5432)
-          .start(),
+          .run(docker, READY_TIMEOUT_MS, "Postgres"),
         // Toxiproxy's byte counters (/metrics) show each worker's traffic; both servers take the flags.
         new RunContainer(images.toxiproxy, name("toxiproxy"), network, labels, "toxiproxy")
           .withCommand(["--host=0.0.0.0", "--port=8474", "--proxy-metrics"])
           .withExposedPorts(8474, ...slots)
-          .start(),
+          .run(docker, READY_TIMEOUT_MS, "Toxiproxy"),
       ]);
       const [pgInfo, proxyInfo] = await Promise.all([
-        docker.getContainer(postgres.getId()).inspect(),
-        docker.getContainer(toxiproxy.getId()).inspect(),
+        docker.getContainer(postgresId).inspect(),
+        docker.getContainer(toxiproxyId).inspect(),
       ]);
       const deadReason = async (info: Dockerode.ContainerInspectInfo) =>
         info.State.Running
@@ -160,12 +160,12 @@ export class DockerEnvironment {
               await client.end().catch(() => {});
             }
           },
-          exitedWith(postgres.getId()),
+          exitedWith(postgresId),
         ),
         until(
           `Toxiproxy (${images.toxiproxy}) at ${url}`,
           () => proxies.client.getVersion(),
-          exitedWith(toxiproxy.getId()),
+          exitedWith(toxiproxyId),
         ),
       ]);
       return new StartedDockerEnvironment({
@@ -303,8 +303,8 @@ export class StartedDockerEnvironment implements StartedEnvironment {
       .withEnvironment({ ...rendered.env, ...clockEnv })
       .withBindMounts([{ source: hostDir, target: "/lease-chaos", mode: "ro" }]);
     if (rendered.command) container.withCommand([rendered.command, ...rendered.args]);
-    const started = await container.start();
-    const worker = new ContainerWorker(docker, started.getId(), spec, this.parts.sink, launch.parser, () =>
+    const containerId = await container.run(docker, READY_TIMEOUT_MS, `worker ${key}`);
+    const worker = new ContainerWorker(docker, containerId, spec, this.parts.sink, launch.parser, () =>
       this.#nextInstance(spec.id),
     );
     this.#workers.set(key, worker);
@@ -334,7 +334,7 @@ export class StartedDockerEnvironment implements StartedEnvironment {
     clearTimeout(timer);
     const state = outcome === "exited" ? "exited" : await worker.state();
     if (state === "exited") {
-      const info = await docker.getContainer(started.getId()).inspect();
+      const info = await docker.getContainer(containerId).inspect();
       throw new WorkerStartError(
         `worker ${key} (${image}) exited with code ${info.State.ExitCode} ${Math.round(performance.now() - t0)} ms after its start; its logs:\n${await worker.logs()}`,
       );

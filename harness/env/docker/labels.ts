@@ -6,14 +6,28 @@ import { isAlive } from "../../cleanup.ts";
 /** The label every container and network of a docker-provider run carries; its value is the run id. */
 export const RUN_LABEL = "lease-chaos";
 const RUN_ALIAS_LABEL = "lease-chaos.run";
+/**
+ * The label of a session: a CI job or a test session that starts many runs (LEASE_CHAOS_SESSION),
+ * else the run itself. Two jobs on one engine count and clean up only their own by it.
+ */
+export const SESSION_LABEL = "lease-chaos.session";
 const PID_LABEL = "lease-chaos.owner-pid";
 const HOST_LABEL = "lease-chaos.owner-host";
 
-/** The labels of one run: the run id, and the owner (pid and host) that a later run checks is alive. */
+/** The session a run belongs to: LEASE_CHAOS_SESSION, else the run's own id. */
+export function sessionOf(runId: string): string {
+  return process.env.LEASE_CHAOS_SESSION || runId;
+}
+
+/**
+ * The labels of one run: the run id, its session, and the owner (pid and host) that a later run
+ * checks is alive.
+ */
 export function runLabels(runId: string): Record<string, string> {
   return {
     [RUN_LABEL]: runId,
     [RUN_ALIAS_LABEL]: runId,
+    [SESSION_LABEL]: sessionOf(runId),
     [PID_LABEL]: String(process.pid),
     [HOST_LABEL]: os.hostname(),
   };
