@@ -84,6 +84,17 @@ describe.skipIf(unavailable !== null && !required)("docker-compose.chaos.yml", (
     });
     await watch.seen(/watching fwd-a, fwd-b, sweep-a, sweep-b on compose/, 60_000);
     await latencyTakeover(watch, folder, 1_500, 8_000);
+    // The stack was attached to before (the test above): this watch's evidence starts at its own
+    // attach, with the lease rows as found, never with the journal the earlier run left.
+    const [meta, ...events] = fs
+      .readFileSync(path.join(folder, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; ts?: number; op?: string; startedAt?: number });
+    const db = events.filter((e) => ["lease-change", "effect", "refused-effect"].includes(e.kind));
+    expect(db.length).toBeGreaterThan(0);
+    expect(db.filter((e) => (e.ts ?? 0) < (meta?.startedAt ?? 0))).toEqual([]);
+    expect(db.find((e) => e.kind === "lease-change")?.op).toBe("SNAPSHOT");
     // Attached, not owned: the stack is still up.
     expect(compose("ps", "-q").trim().split("\n").length).toBeGreaterThanOrEqual(6);
   });

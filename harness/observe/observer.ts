@@ -153,6 +153,14 @@ export class Observer {
           "E_PROFILE_SQL",
           `${key}: table ${table} does not exist in ${this.db.database} after the schema was applied`,
         );
+    // A stack attached to again keeps the journal of earlier attachments (only the triggers go at
+    // detach): this run's evidence starts after them, with the snapshot the install writes.
+    if (await this.#tableExists(`${JOURNAL_SCHEMA}.journal`)) {
+      const { rows } = await this.#query(
+        `SELECT coalesce(max(id), 0)::bigint AS top FROM ${JOURNAL_SCHEMA}.journal`,
+      );
+      this.#floor = this.#maxSeen = Number(rows[0]?.top ?? 0);
+    }
     await this.#exec("installing the harness's journal triggers", installSql(this.profile));
     this.#installed = true;
     this.#onEvent = onEvent;
