@@ -98,7 +98,7 @@ export const matrixCommand: Command = {
     const base = timingsFor(ttlMs);
     const junit = junitOption(values);
     const shard = shardOption(values);
-    const jobsN = intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+    const jobsN = jobsOption(values);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const expectedBy = catches(profile);
@@ -124,7 +124,6 @@ export const matrixCommand: Command = {
           throw new UsageError(`${where}: ${(err as Error).message}`);
         }
       }
-    const jobsN = jobsOption(values);
     const root = reportDirOption(values, path.join("reports", `matrix-${Date.now()}`));
     log(
       `matrix: profile ${profile.name}, seeds ${seed}..${seed + repeat - 1}, ttl ${ttlMs} ms, provider ${provider}, reports in ${root}`,

@@ -217,4 +217,39 @@ describe("merge", () => {
     fs.rmSync(path.join(base, "shard-1", "summary.json"));
     expect(await main(["merge", path.join(base, "shard-2")])).toBe(1);
   });
+
+  it("takes a skipped run's folder (verdict.json alone) as a run of its shard: complete, and counted for nothing", async () => {
+    const base = path.join(root, "skipped");
+    const dir = path.join(base, "shard-1");
+    fs.mkdirSync(path.join(dir, "clock-step"), { recursive: true });
+    new SummaryFile(dir, {
+      command: "run",
+      profile: "reference",
+      ttlMs: 2_000,
+      shard: { index: 1, count: 1 },
+      shards: [["pause-drill", "clock-step"]],
+      runs: [
+        { key: "pause-drill", scenario: "pause-drill", variant: null, seed: 1, dir: "pause-drill" },
+        { key: "clock-step", scenario: "clock-step", variant: null, seed: 1, dir: "clock-step" },
+      ],
+    }).finish("pass");
+    runFolder(path.join(dir, "pause-drill"), "pause-drill", "pass");
+    fs.writeFileSync(
+      path.join(dir, "clock-step", "verdict.json"),
+      JSON.stringify({
+        scenario: "clock-step",
+        bug: null,
+        seed: 1,
+        verdict: "skipped",
+        checks: [],
+        reasons: ["needs libfaketime"],
+        metrics: {},
+        reproduce: "run clock-step",
+      }),
+    );
+    expect(await main(["merge", base, "--json"])).toBe(0);
+    const merged = JSON.parse(out.join(""));
+    expect(merged.problems).toEqual([]);
+    expect(merged.runs.map((r: { verdict: string }) => r.verdict).sort()).toEqual(["pass", "skipped"]);
+  });
 });

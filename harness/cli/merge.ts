@@ -26,9 +26,9 @@ interface FoundRun {
 
 /**
  * Every run's verdict.json under the folders (a run folder, or a root of many), in path order, and
- * every command's summary.json. A run folder holds events.jsonl too; a merged summary (an earlier
- * --out) is not a run and is skipped, and a folder reached twice (named twice, or inside another
- * one named) counts once.
+ * every command's summary.json. A run folder holds events.jsonl too, unless its run was skipped
+ * (nothing started: verdict.json alone says why); a merged summary (an earlier --out) is not a run
+ * and is skipped, and a folder reached twice (named twice, or inside another one named) counts once.
  */
 function findReports(dirs: string[]): { runs: FoundRun[]; summaries: FoundSummary[] } {
   const runs: FoundRun[] = [];
@@ -39,18 +39,22 @@ function findReports(dirs: string[]): { runs: FoundRun[]; summaries: FoundSummar
     if (seen.has(real)) return;
     seen.add(real);
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-    const isRun =
-      entries.some((e) => e.isFile() && e.name === "verdict.json") &&
-      entries.some((e) => e.isFile() && e.name === "events.jsonl");
-    if (isRun) {
+    const has = (name: string) => entries.some((e) => e.isFile() && e.name === name);
+    if (has("verdict.json")) {
       let file: VerdictFile;
       try {
         file = JSON.parse(fs.readFileSync(path.join(dir, "verdict.json"), "utf8"));
       } catch (err) {
         throw new UsageError(`${path.join(dir, "verdict.json")} does not parse: ${(err as Error).message}`);
       }
-      if (typeof file.scenario === "string" && Array.isArray(file.checks)) runs.push({ dir: real, file });
-      return;
+      const isRun =
+        typeof file.scenario === "string" &&
+        Array.isArray(file.checks) &&
+        (has("events.jsonl") || file.verdict === "skipped");
+      if (isRun) {
+        runs.push({ dir: real, file });
+        return;
+      }
     }
     const summary = readSummary(dir);
     if (summary) summaries.push({ dir: real, summary });

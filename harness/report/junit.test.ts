@@ -143,4 +143,18 @@ describe("JUnit XML", () => {
       /^not caught: no-batch-after-local-expiry must fail on cached-leader; the run's verdict was pass/,
     );
   });
+
+  it("reports a skipped run (a scenario the profile cannot take) as a skipped case, counted as such", () => {
+    const skipped = {
+      ...file(),
+      verdict: "skipped" as const,
+      checks: [],
+      reasons: ["needs lines.itemStarted (the profile maps no item line)"],
+    };
+    const doc = parse(junitXml([{ result: skipped }]));
+    const only = doc.testsuites.testsuite.testcase;
+    expect(only.name).toBe(RUN_CASE);
+    expect(only.skipped.message).toBe("SKIPPED: needs lines.itemStarted (the profile maps no item line)");
+    expect(doc.testsuites).toMatchObject({ tests: "1", failures: "0", errors: "0", skipped: "1" });
+  });
 });

@@ -71,8 +71,13 @@ function checkText(r: VerdictFile, checkId: string): string {
 // The run's own case: what made it unknown besides its checks (a fault not applied, a premise that
 // did not hold, a step that ran out of time, an interruption). It passes when there is nothing.
 function runText(r: VerdictFile): string {
-  return [...r.reasons.map((x) => `UNKNOWN run: ${x}`), ...whereText(r)].join("\n");
+  const word = r.verdict === "skipped" ? "SKIPPED" : "UNKNOWN run";
+  return [...r.reasons.map((x) => `${word}: ${x}`), ...whereText(r)].join("\n");
 }
+
+// A skipped run (a scenario the profile cannot take) is a skipped case; one with reasons is unknown.
+const runVerdict = (r: VerdictFile) =>
+  r.verdict === "skipped" ? "skipped" : r.reasons.length ? "unknown" : "pass";
 
 function testCase(name: string, classname: string, seconds: number, verdict: string, body: string): string {
   const open = `<testcase name="${esc(name)}" classname="${esc(classname)}" time="${seconds.toFixed(3)}"`;
@@ -125,8 +130,9 @@ const property = (name: string, value: string | number) =>
 function suiteXml(name: string, seconds: number, properties: string[], cases: string[]): string {
   const failures = cases.filter((c) => c.includes("<failure")).length;
   const errors = cases.filter((c) => c.includes("<error")).length;
+  const skipped = cases.filter((c) => c.includes("<skipped")).length;
   const props = properties.length ? `\n    <properties>${properties.join("")}</properties>` : "";
-  return `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">${props}\n    ${cases.join("\n    ")}\n  </testsuite>`;
+  return `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds.toFixed(3)}">${props}\n    ${cases.join("\n    ")}\n  </testsuite>`;
 }
 
 /** The JUnit XML document of some runs, and of what should have been there but was not. */
@@ -135,7 +141,7 @@ export function junitXml(runs: JunitRun[], name = "lease-chaos", gaps: JunitGap[
     const seconds = (wallMs ?? Number(r.metrics.wallMs ?? 0)) / 1000;
     const suite = suiteName(r);
     const cases = caughtByCases(r, suite, seconds, caughtBy) ?? [
-      testCase(RUN_CASE, suite, seconds, r.reasons.length ? "unknown" : "pass", runText(r)),
+      testCase(RUN_CASE, suite, seconds, runVerdict(r), runText(r)),
       ...r.checks.map((c) => testCase(c.id, suite, 0, c.verdict, checkText(r, c.id))),
     ];
     const properties = [
@@ -157,8 +163,9 @@ export function junitXml(runs: JunitRun[], name = "lease-chaos", gaps: JunitGap[
     tests: count(/ tests="(\d+)"/),
     failures: count(/ failures="(\d+)"/),
     errors: count(/ errors="(\d+)"/),
+    skipped: count(/ skipped="(\d+)"/),
   };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${esc(name)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}">\n${suites.join("\n")}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${esc(name)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
 /** Writes the JUnit file (its folder created), atomically, so a CI parser never reads half a file. */

@@ -22,7 +22,7 @@ export interface IndexRun {
 }
 
 /** What a row says at a glance: the verdict, or for a matrix's bug variant whether it was caught. */
-type Outcome = "fail" | "not caught" | "unknown" | "pass" | "caught";
+type Outcome = "fail" | "not caught" | "unknown" | "pass" | "caught" | "skipped";
 
 function outcomeOf(r: IndexRun): Outcome {
   if (!r.control || r.result.bug === null) return r.result.verdict;
@@ -32,13 +32,21 @@ function outcomeOf(r: IndexRun): Outcome {
 }
 
 // Failures first, then what could not be decided, then the rest: the order a reader works in.
-const RANK: Record<Outcome, number> = { fail: 0, "not caught": 0, unknown: 1, pass: 2, caught: 2 };
+const RANK: Record<Outcome, number> = {
+  fail: 0,
+  "not caught": 0,
+  unknown: 1,
+  pass: 2,
+  caught: 2,
+  skipped: 3,
+};
 const TONE: Record<Outcome, string> = {
   fail: COLOR.violation,
   "not caught": COLOR.violation,
   unknown: COLOR.localExpiry,
   pass: COLOR.effect,
   caught: COLOR.effect,
+  skipped: COLOR.muted,
 };
 
 const link = (from: string, file: string) => esc(path.relative(from, file).split(path.sep).join("/"));
@@ -56,7 +64,7 @@ function row(r: IndexRun, outDir: string): string {
   const wallMs = Number(v.metrics.wallMs ?? 0);
   return `<tr class="run" data-outcome="${esc(outcome)}" data-scenario="${esc(v.scenario)}">
 <td class="outcome" style="border-left: 6px solid ${TONE[outcome]}">${esc(outcome.toUpperCase())}</td>
-<td><a class="timeline" href="${link(outDir, path.join(r.dir, "timeline.html"))}">${esc(v.scenario)}</a></td>
+<td>${v.verdict === "skipped" ? esc(v.scenario) : `<a class="timeline" href="${link(outDir, path.join(r.dir, "timeline.html"))}">${esc(v.scenario)}</a>`}</td>
 <td>${esc(v.bug ?? "reference")}${r.caughtBy?.length ? `<br><small>must fail ${esc(r.caughtBy.join(" or "))}</small>` : ""}</td>
 <td>${esc(v.profile ?? "")}</td>
 <td>${esc(v.seed)}</td>

@@ -123,6 +123,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       seed,
       ttlMs: options.ttlMs,
       bug: options.bug,
+      profile: profile.name,
+      ...(options.repeat ? { repeat: options.repeat } : {}),
       reportDir,
       reproduce,
       lease,
@@ -199,6 +201,8 @@ function skippedRun(
     seed: number;
     ttlMs: number;
     bug: string | null;
+    profile: string;
+    repeat?: { index: number; count: number };
     reportDir: string;
     reproduce: string;
     lease: string;
@@ -215,6 +219,8 @@ function skippedRun(
     seed: r.seed,
     ttlMs: r.ttlMs,
     bug: r.bug,
+    profile: r.profile,
+    ...(r.repeat ? { repeat: r.repeat } : {}),
     verdict: "skipped",
     reasons,
     premises: [],
