@@ -187,7 +187,12 @@ describe.skipIf(unavailable !== null && !required)(
       const { images } = await resolveImages(await connectEngine());
       const { code, out } = await cli(["drill", "--provider", "docker", "--report-dir", reportRoot], {
         LEASE_CHAOS_WORKER_IMAGE: images.postgres,
+        // testcontainers' own log: how it found the host, and whether it pulled anything for that.
+        DEBUG: "testcontainers",
       });
+      // No registry pull for its host detection (it once ran an alpine:3.14 helper to find a gateway).
+      expect(out).toMatch(/Resolving host/);
+      expect(out).not.toMatch(/Pulling image|Checking default gateway/);
       expect(out).toMatch(/worker \S+ \(.*\) exited with code 1 \d+ ms after its start; its logs:\n/);
       expect(out).toMatch(/POSTGRES_PASSWORD/);
       expect(code).toBe(2);
