@@ -188,7 +188,9 @@ export const mergeCommand: Command = {
         `merge: ${runs.length} run(s) from ${positionals.length} folder(s)${shards.commands ? `; ${shards.shards} shard(s) of ${shards.commands} sharded command(s)` : ""}`,
       );
       if (found.summaries.length === 0)
-        log("  note: no summary.json found, so merge cannot tell whether a shard is missing");
+        log(
+          "  note: no summary.json of a run or matrix found, so merge cannot tell whether a shard is missing",
+        );
       for (const r of results)
         log(
           `  ${r.verdict.toUpperCase().padEnd(8)} ${r.scenario.padEnd(36)} ${(r.bug ?? "reference").padEnd(28)} seed ${r.seed}`,
