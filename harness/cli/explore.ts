@@ -1,13 +1,14 @@
 import path from "node:path";
 import { closest } from "../closest.ts";
 import { UsageError } from "../errors.ts";
-import { explore, primitivesFor } from "../explore/campaign.ts";
+import { campaignVerdict, explore, primitivesFor } from "../explore/campaign.ts";
+import { findingJunitEntry } from "../explore/finding.ts";
 import { availablePrimitives, PRIMITIVE_SPECS } from "../explore/primitives.ts";
 import { PRIMITIVES, type Primitive } from "../explore/schedule.ts";
 import { leasesOf } from "../profile/profile.ts";
 import { writeJunit } from "../report/junit.ts";
 import { intOption, type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./args.ts";
-import { type Command, EXIT } from "./command.ts";
+import { type Command, exitOf } from "./command.ts";
 import { jobsOption, providerOption, seedOption, sharedOptions, ttlOption } from "./options.ts";
 import { junitOption, overridesPrefix, withPool } from "./outputs.ts";
 import { bugOption, configArg, profileFromOption, toxiproxyUrlOption } from "./profile-option.ts";
@@ -119,31 +120,9 @@ exit 0 no finding, 1 a finding, 2 bad input, 3 nothing could be judged`,
           `${overridesPrefix()}npx lease-chaos run --schedule ${shortPath(file)} --ttl-ms ${ttlMs} --seed ${s}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
       }),
     );
-    if (junit)
-      writeJunit(
-        junit,
-        summary.findings.map((f) => ({
-          result: {
-            scenario: `explore: ${f.check} under ${f.shape}`,
-            runId: "",
-            seed: f.seed,
-            ttlMs,
-            bug: f.bug,
-            verdict: "fail",
-            reasons: [],
-            checks: [
-              { id: f.check, verdict: "fail", detail: f.evidence.detail, violations: f.evidence.violations },
-            ],
-            metrics: {},
-            reportDir: f.report,
-            reproduce: f.reproduce,
-          },
-        })),
-        "lease-chaos explore",
-      );
+    if (junit) writeJunit(junit, summary.findings.map(findingJunitEntry), "lease-chaos explore");
     if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    if (summary.findings.length > 0 || summary.failedRuns > 0) return EXIT.fail;
-    return summary.passed > 0 ? EXIT.pass : EXIT.unknown;
+    return exitOf(campaignVerdict(summary));
   },
 };
 

@@ -252,4 +252,96 @@ describe("merge", () => {
     expect(merged.problems).toEqual([]);
     expect(merged.runs.map((r: { verdict: string }) => r.verdict).sort()).toEqual(["pass", "skipped"]);
   });
+
+  /** An explore shard as the command leaves it: summary.json and a run folder of one of its schedules. */
+  function campaignFolder(dir: string, index: number, count: number, findings: object[] = []) {
+    fs.mkdirSync(dir, { recursive: true });
+    // a schedule's run inside the campaign: merge must not take it for a catalogue run
+    runFolder(path.join(dir, `schedule-${index}`), "explore: schedule", findings.length ? "fail" : "pass");
+    fs.writeFileSync(
+      path.join(dir, "summary.json"),
+      JSON.stringify({
+        kind: "lease-chaos explore",
+        seed: 7,
+        shard: { index, count },
+        runs: 3,
+        passed: findings.length ? 2 : 3,
+        noEvidence: 0,
+        failedRuns: findings.length ? 1 : 0,
+        findings,
+        wallMs: 30_000,
+        runsPerMinute: 6,
+        firstFailureMs: findings.length ? 10_000 : null,
+        coverage: { tried: 2, of: 40, combos: { [`pause/leader/${index}`]: 3 } },
+        seeds: [7 + index - 1],
+        reportDir: dir,
+      }),
+    );
+  }
+
+  it("joins explore shards as one campaign (exit 1 on a finding, listed in the index and JUnit); one shard alone is exit 3", async () => {
+    const base = path.join(root, "explore");
+    const finding = {
+      kind: "lease-chaos-finding",
+      check: "single-leader",
+      shape: "pause(leader)",
+      schedule: {
+        faults: [{ primitive: "pause", target: "leader", at: { afterMs: 500 }, durationMs: 2_500 }],
+      },
+      seed: 8,
+      ttlMs: 2_000,
+      bug: "cached-leader",
+      evidence: { detail: "terms overlap", violations: [] },
+      confidence: { failed: 3, tries: 3 },
+      reproduce: "npx lease-chaos run --schedule f/finding.json --seed 8",
+      report: path.join(base, "e2", "finding-1"),
+    };
+    campaignFolder(path.join(base, "e1"), 1, 2);
+    campaignFolder(path.join(base, "e2"), 2, 2, [finding]);
+    const outDir = path.join(root, "explore-out");
+    const junit = path.join(root, "explore.xml");
+    const code = await main([
+      "merge",
+      path.join(base, "e1"),
+      path.join(base, "e2"),
+      "--out",
+      outDir,
+      "--junit",
+      junit,
+    ]);
+    expect(code).toBe(1);
+    const text = out.join("");
+    expect(text).toMatch(/explore: 2 campaign\(s\) of seed 7: 6 run\(s\), 5 passed, 1 failed/);
+    expect(text).toContain("FINDING  single-leader under pause(leader) (3/3)");
+    expect(text).toContain("merge: 0 run(s)"); // the schedules' own runs are the campaign's
+    const merged = JSON.parse(fs.readFileSync(path.join(outDir, "verdict.json"), "utf8"));
+    expect(merged.explore).toMatchObject({
+      verdict: "fail",
+      runs: 6,
+      findings: [{ check: "single-leader" }],
+    });
+    expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toMatch(
+      /class="finding" data-check="single-leader"/,
+    );
+    expect(fs.readFileSync(junit, "utf8")).toMatch(/explore: single-leader under pause\(leader\)/);
+
+    out = [];
+    expect(await main(["merge", path.join(base, "e1")])).toBe(3);
+    expect(out.join("")).toMatch(/INCOMPLETE explore shards of 2: missing 2\/2/);
+  });
+
+  it("an explore summary whose findings lack their schedule is bad input (exit 2), named", async () => {
+    const dir = path.join(root, "explore-bad");
+    campaignFolder(dir, 1, 1, [{ check: "single-leader", shape: "x" }]);
+    expect(await main(["merge", dir])).toBe(2);
+    expect(err.join("")).toMatch(/summary\.json: finding 1 has no schedule/);
+  });
+
+  it("a campaign of shards that all passed passes (exit 0)", async () => {
+    const base = path.join(root, "explore-pass");
+    campaignFolder(path.join(base, "a"), 1, 2);
+    campaignFolder(path.join(base, "b"), 2, 2);
+    expect(await main(["merge", base])).toBe(0);
+    expect(out.join("")).toContain("overall: PASS");
+  });
 });

@@ -3,6 +3,9 @@ import path from "node:path";
 import type { Verdict } from "../checks/check.ts";
 import { runsVerdict } from "../checks/registry.ts";
 import { UsageError } from "../errors.ts";
+import { campaignVerdict, EXPLORE_SUMMARY_KIND, type ExploreSummary } from "../explore/campaign.ts";
+import { findingJunitEntry } from "../explore/finding.ts";
+import { IncompleteCampaignError, mergeCampaigns } from "../explore/merge.ts";
 import { writeJunit } from "../report/junit.ts";
 import { renderMergeIndex } from "../report/merge-index.ts";
 import type { VerdictFile } from "../report/write.ts";
@@ -10,7 +13,7 @@ import { type OptionSpecs, optionsHelp, parseOptions, writableFolder } from "./a
 import { type Command, exitOf } from "./command.ts";
 import { IncompleteMergeError } from "./incomplete-merge-error.ts";
 import { junitOption } from "./outputs.ts";
-import { checkShards, type FoundSummary, readSummary } from "./summary.ts";
+import { checkShards, type FoundSummary, readSummary, SUMMARY_FILE } from "./summary.ts";
 
 const OPTIONS: OptionSpecs = {
   junit: { type: "string", help: "write one JUnit XML file for every run found" },
@@ -30,9 +33,14 @@ interface FoundRun {
  * (nothing started: verdict.json alone says why); a merged summary (an earlier --out) is not a run
  * and is skipped, and a folder reached twice (named twice, or inside another one named) counts once.
  */
-function findReports(dirs: string[]): { runs: FoundRun[]; summaries: FoundSummary[] } {
+function findReports(dirs: string[]): {
+  runs: FoundRun[];
+  summaries: FoundSummary[];
+  campaigns: FoundCampaign[];
+} {
   const runs: FoundRun[] = [];
   const summaries: FoundSummary[] = [];
+  const campaigns: FoundCampaign[] = [];
   const seen = new Set<string>();
   const walk = (dir: string) => {
     const real = fs.realpathSync(dir);
@@ -40,6 +48,13 @@ function findReports(dirs: string[]): { runs: FoundRun[]; summaries: FoundSummar
     seen.add(real);
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
     const has = (name: string) => entries.some((e) => e.isFile() && e.name === name);
+    // An explore campaign is merged as a campaign: its schedules' runs (shrink candidates among
+    // them) are its own evidence, judged by it already, not runs of a catalogue.
+    const campaign = has(SUMMARY_FILE) ? readCampaign(path.join(dir, SUMMARY_FILE)) : null;
+    if (campaign) {
+      campaigns.push({ dir: real, summary: campaign });
+      return;
+    }
     if (has("verdict.json")) {
       let file: VerdictFile;
       try {
@@ -66,7 +81,38 @@ function findReports(dirs: string[]): { runs: FoundRun[]; summaries: FoundSummar
       throw new UsageError(`no report folder at ${abs}`);
     walk(abs);
   }
-  return { runs, summaries };
+  return { runs, summaries, campaigns };
+}
+
+/** An explore campaign's summary.json found by merge. */
+interface FoundCampaign {
+  dir: string;
+  summary: ExploreSummary;
+}
+
+/** summary.json of an explore campaign, or null when the file is another command's summary. */
+function readCampaign(file: string): ExploreSummary | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`${file} does not parse: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null) return null;
+  const s = parsed as Partial<ExploreSummary>;
+  const isCampaign =
+    s.kind === EXPLORE_SUMMARY_KIND ||
+    (s.kind === undefined &&
+      Array.isArray(s.findings) &&
+      Array.isArray(s.seeds) &&
+      typeof s.coverage === "object");
+  if (!isCampaign) return null;
+  for (const [i, f] of (s.findings ?? []).entries())
+    if (typeof f?.check !== "string" || !Array.isArray(f?.schedule?.faults))
+      throw new UsageError(
+        `${file}: finding ${i + 1} has no ${typeof f?.check !== "string" ? "check" : "schedule"}`,
+      );
+  return s as ExploreSummary;
 }
 
 /** Catch rates per variant and scenario, as matrix prints them, from the runs' own verdicts. */
@@ -98,7 +144,8 @@ function variantsOf(runs: VerdictFile[]) {
  */
 export const mergeCommand: Command = {
   name: "merge",
-  summary: "join the report folders of shards (run, matrix, soak) into one summary, verdict and JUnit file",
+  summary:
+    "join the report folders of shards (run, matrix, soak, explore) into one summary, verdict and JUnit file",
   usage: `usage: lease-chaos merge DIR... [options]\n\n${optionsHelp(OPTIONS)}\n\nexit 0 every run passed (and, with bug variants, each is caught in every run of some scenario), 1 a failure, 2 bad input, 3 unknown`,
   async run(argv) {
     const { values, positionals } = parseOptions(argv, OPTIONS, true);
@@ -109,9 +156,19 @@ export const mergeCommand: Command = {
         ? writableFolder(path.resolve(values.out), `--out ${JSON.stringify(values.out)}`)
         : undefined;
     const found = findReports(positionals);
-    if (found.runs.length === 0 && found.summaries.length === 0)
-      throw new UsageError(`no verdict.json under ${positionals.join(", ")}`);
+    if (found.runs.length === 0 && found.summaries.length === 0 && found.campaigns.length === 0)
+      throw new UsageError(`no verdict.json or explore summary.json under ${positionals.join(", ")}`);
     const shards = checkShards(found.summaries, new Set(found.runs.map((r) => r.dir)));
+    // Explore campaigns: their shards must add up (same seed, every index once), like a run's.
+    let campaign: ExploreSummary | null = null;
+    if (found.campaigns.length > 0) {
+      try {
+        campaign = mergeCampaigns(found.campaigns.map((c) => c.summary));
+      } catch (err) {
+        if (!(err instanceof IncompleteCampaignError)) throw err;
+        shards.problems.push(err.message);
+      }
+    }
     const runs = found.runs.map((f) => {
       const planned = shards.planned.get(f.dir);
       // A matrix's runs are judged as negative controls (a variant must be caught); a run of
@@ -134,6 +191,7 @@ export const mergeCommand: Command = {
     const variants = matrixRuns.length ? variantsOf(matrixRuns) : [];
     const judged = runsVerdict([
       ...runs.filter((r) => !r.control).map((r) => r.result.verdict),
+      ...(campaign ? [campaignVerdict(campaign)] : []),
       ...(variants.length ? [variants.every((v) => v.ok) ? ("pass" as const) : ("fail" as const)] : []),
     ]);
     // A verdict over part of what was meant to be merged is no verdict.
@@ -141,7 +199,10 @@ export const mergeCommand: Command = {
     if (junit)
       writeJunit(
         junit,
-        runs.map(({ result, caughtBy }) => ({ result, ...(caughtBy ? { caughtBy } : {}) })),
+        [
+          ...runs.map(({ result, caughtBy }) => ({ result, ...(caughtBy ? { caughtBy } : {}) })),
+          ...(campaign?.findings.map(findingJunitEntry) ?? []),
+        ],
         "lease-chaos merge",
         shards.problems.length
           ? [
@@ -166,9 +227,34 @@ export const mergeCommand: Command = {
         ...(shard ? { shard } : {}),
       })),
       variants,
+      ...(campaign
+        ? {
+            explore: {
+              campaigns: found.campaigns.map((c) => c.dir),
+              verdict: campaignVerdict(campaign),
+              seed: campaign.seed,
+              runs: campaign.runs,
+              passed: campaign.passed,
+              noEvidence: campaign.noEvidence,
+              failedRuns: campaign.failedRuns,
+              runsPerMinute: campaign.runsPerMinute,
+              coverage: { tried: campaign.coverage.tried, of: campaign.coverage.of },
+              findings: campaign.findings.map((f) => ({
+                check: f.check,
+                shape: f.shape,
+                seed: f.seed,
+                confidence: f.confidence,
+                reproduce: f.reproduce,
+                report: f.report,
+              })),
+            },
+          }
+        : {}),
     };
     if (out) {
       fs.writeFileSync(path.join(out, "verdict.json"), `${JSON.stringify(summary, null, 2)}\n`);
+      if (campaign)
+        fs.writeFileSync(path.join(out, "explore.json"), `${JSON.stringify(campaign, null, 2)}\n`);
       fs.writeFileSync(
         path.join(out, "index.html"),
         renderMergeIndex({
@@ -178,6 +264,18 @@ export const mergeCommand: Command = {
           outDir: out,
           folders: positionals.length,
           generatedAt: new Date(),
+          ...(campaign
+            ? {
+                campaign: {
+                  verdict: campaignVerdict(campaign),
+                  runs: campaign.runs,
+                  passed: campaign.passed,
+                  noEvidence: campaign.noEvidence,
+                  coverage: campaign.coverage,
+                  findings: campaign.findings,
+                },
+              }
+            : {}),
         }),
       );
     }
@@ -187,7 +285,16 @@ export const mergeCommand: Command = {
       log(
         `merge: ${runs.length} run(s) from ${positionals.length} folder(s)${shards.commands ? `; ${shards.shards} shard(s) of ${shards.commands} sharded command(s)` : ""}`,
       );
-      if (found.summaries.length === 0)
+      if (campaign) {
+        log(
+          `  explore: ${found.campaigns.length} campaign(s) of seed ${campaign.seed}: ${campaign.runs} run(s), ${campaign.passed} passed, ${campaign.failedRuns} failed, ${campaign.noEvidence} no evidence; coverage ${campaign.coverage.tried}/${campaign.coverage.of}; ${campaign.findings.length} finding(s)`,
+        );
+        for (const f of campaign.findings)
+          log(
+            `  FINDING  ${f.check} under ${f.shape} (${f.confidence.failed}/${f.confidence.tries}): ${f.reproduce}`,
+          );
+      }
+      if (found.summaries.length === 0 && found.campaigns.length === 0)
         log(
           "  note: no summary.json of a run or matrix found, so merge cannot tell whether a shard is missing",
         );

@@ -5,6 +5,7 @@
 // shape). Coverage of primitive x target x phase biases the next draws toward what is untried.
 import fs from "node:fs";
 import path from "node:path";
+import type { Verdict } from "../checks/check.ts";
 import type { DockerImages } from "../env/docker/images.ts";
 import type { LocalPool } from "../env/local/pool.ts";
 import type { ProviderChoice } from "../env/start-environment.ts";
@@ -58,8 +59,12 @@ export interface ExploreOptions {
   reproducePrefix?: (findingFile: string, seed: number) => string;
 }
 
+/** What summary.json of an explore campaign says it is (merge tells it from a run's or matrix's). */
+export const EXPLORE_SUMMARY_KIND = "lease-chaos explore";
+
 /** What a campaign found and covered. */
 export interface ExploreSummary {
+  kind?: typeof EXPLORE_SUMMARY_KIND;
   seed: number;
   shard?: { index: number; count: number };
   runs: number;
@@ -76,6 +81,15 @@ export interface ExploreSummary {
   /** the schedule seeds this campaign ran (a shard's share of the seed space) */
   seeds: number[];
   reportDir: string;
+}
+
+/**
+ * A campaign's verdict: fail on a finding or a failing run, pass when at least one run was judged
+ * and passed, else unknown (a campaign of runs that were all no evidence proves nothing).
+ */
+export function campaignVerdict(s: Pick<ExploreSummary, "findings" | "failedRuns" | "passed">): Verdict {
+  if (s.findings.length > 0 || s.failedRuns > 0) return "fail";
+  return s.passed > 0 ? "pass" : "unknown";
 }
 
 /** The primitives a profile's run on `provider` can take, of `wanted` (default all). */
@@ -332,6 +346,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   await Promise.all(Array.from({ length: jobs }, () => lane()));
   const wallMs = Date.now() - began;
   const summary: ExploreSummary = {
+    kind: EXPLORE_SUMMARY_KIND,
     seed: options.seed,
     ...(shard ? { shard } : {}),
     runs,

@@ -89,3 +89,29 @@ export function writeFinding(dir: string, f: Omit<Finding, "scenarioFile">, prof
   fs.writeFileSync(path.join(dir, "original.json"), `${JSON.stringify(f.original, null, 2)}\n`);
   return finding;
 }
+
+/** A finding as a JUnit entry: a suite by check and shape (never the seed), failing with its evidence. */
+export function findingJunitEntry(f: Finding) {
+  return {
+    result: {
+      scenario: `explore: ${f.check} under ${f.shape}`,
+      runId: "",
+      seed: f.seed,
+      ttlMs: f.ttlMs,
+      bug: f.bug,
+      verdict: "fail" as const,
+      reasons: [],
+      checks: [
+        {
+          id: f.check,
+          verdict: "fail" as const,
+          detail: f.evidence.detail,
+          violations: f.evidence.violations,
+        },
+      ],
+      metrics: {},
+      reportDir: f.report,
+      reproduce: f.reproduce,
+    },
+  };
+}

@@ -2,7 +2,7 @@
 // space, so their runs add up, their findings are deduplicated by check and shape, their coverage
 // is the union. A merge knows how many shards there must be: one missing or given twice fails.
 import { LeaseChaosError } from "../errors.ts";
-import type { ExploreSummary } from "./campaign.ts";
+import { EXPLORE_SUMMARY_KIND, type ExploreSummary } from "./campaign.ts";
 import { findingKey } from "./finding.ts";
 
 /** A campaign's shards did not add up: exit 3, naming what is missing or doubled. */
@@ -54,6 +54,7 @@ export function mergeCampaigns(parts: ExploreSummary[]): ExploreSummary {
   const runs = sum((p) => p.runs);
   const firsts = parts.map((p) => p.firstFailureMs).filter((x): x is number => x !== null);
   return {
+    kind: EXPLORE_SUMMARY_KIND,
     seed,
     runs,
     passed: sum((p) => p.passed),

@@ -75,6 +75,48 @@ function row(r: IndexRun, outDir: string): string {
 </tr>`;
 }
 
+/** An explore campaign's finding as the index lists it. */
+export interface IndexFinding {
+  check: string;
+  shape: string;
+  confidence: { failed: number; tries: number };
+  reproduce: string;
+  /** the shrunk failing run's folder (absolute) */
+  report: string;
+}
+
+/** What an explore campaign adds to the index: its figures and findings, ahead of the runs. */
+export interface IndexCampaign {
+  verdict: Verdict;
+  runs: number;
+  passed: number;
+  noEvidence: number;
+  coverage: { tried: number; of: number };
+  findings: IndexFinding[];
+}
+
+function campaignSection(c: IndexCampaign, outDir: string): string {
+  const rows = c.findings.map(
+    (f) => `<tr class="finding" data-check="${esc(f.check)}">
+<td class="outcome" style="border-left: 6px solid ${TONE.fail}">FINDING</td>
+<td><a class="timeline" href="${link(outDir, path.join(f.report, "timeline.html"))}">${esc(f.check)}</a></td>
+<td>${esc(f.shape)}</td>
+<td class="num">${esc(`${f.confidence.failed}/${f.confidence.tries}`)}</td>
+<td><code>${esc(f.reproduce)}</code></td>
+</tr>`,
+  );
+  return `<section class="explore"><h2>Explore: ${esc(c.verdict.toUpperCase())}</h2>
+<p>${esc(c.runs)} schedule run(s): ${esc(c.passed)} passed, ${esc(c.noEvidence)} no evidence; coverage ${esc(c.coverage.tried)}/${esc(c.coverage.of)}; ${esc(c.findings.length)} finding(s)</p>
+${
+  rows.length
+    ? `<table class="findings"><thead><tr><th></th><th>check (timeline of the shrunk run)</th><th>shrunk schedule</th><th>failed replays</th><th>reproduce</th></tr></thead><tbody>
+${rows.join("\n")}
+</tbody></table>`
+    : ""
+}
+</section>`;
+}
+
 /** The merged index page: problems first, then the runs that need a look, then the rest. */
 export function renderMergeIndex(opts: {
   runs: IndexRun[];
@@ -83,6 +125,7 @@ export function renderMergeIndex(opts: {
   outDir: string;
   folders: number;
   generatedAt?: Date;
+  campaign?: IndexCampaign;
 }): string {
   const sorted = opts.runs
     .map((r, i) => ({ r, i, outcome: outcomeOf(r) }))
@@ -112,6 +155,7 @@ section.problems { border: 2px solid ${COLOR.violation}; padding: 0 1em; margin-
 <h1>lease-chaos merge: <span class="overall">${esc(overall.toUpperCase())}</span></h1>
 <p class="tally">${esc(opts.runs.length)} run(s) from ${esc(opts.folders)} folder(s): ${esc(tally || "none")}${opts.generatedAt ? `; merged ${esc(opts.generatedAt.toISOString())}` : ""}</p>
 ${problems}
+${opts.campaign ? campaignSection(opts.campaign, opts.outDir) : ""}
 <table class="runs">
 <thead><tr><th>outcome</th><th>scenario (timeline)</th><th>variant</th><th>profile</th><th>seed</th><th>shard</th><th>s</th><th>what did not pass, and the command that repeats the run</th><th></th></tr></thead>
 <tbody>
