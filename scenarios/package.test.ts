@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { scenarioFile } from "../harness/explore/finding.ts";
+import { parseSchedule } from "../harness/explore/schedule.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lease-chaos-consumer-"));
@@ -204,4 +206,56 @@ describe("the packed package in a project of its own", () => {
         : [],
     ).toEqual([]);
   }, 260_000);
+
+  test("an explore finding's exported scenario file runs there as written: it fails on the bug, passes once fixed", () => {
+    // The file explore writes beside finding.json, for a finding against the reference worker's
+    // cached-leader variant (a leader paused past its lease, as the drill does).
+    const schedule = parseSchedule({
+      faults: [{ fault: "pause", target: "leader", at: { event: "batch-started" }, durationMs: 3_000 }],
+    });
+    const finding = {
+      kind: "lease-chaos-finding" as const,
+      check: "no-batch-after-local-expiry",
+      shape: "pause/leader/batch-started",
+      seed: 11,
+      ttlMs: 2_000,
+      profile: { name: "reference", source: "built-in" },
+      provider: "local",
+      bug: "cached-leader",
+      original: schedule,
+      schedule,
+      shrink: { steps: 0, candidates: 0, runs: 0, minimal: true, neighbours: [], cutShort: false },
+      confidence: { failed: 3, tries: 3 },
+      evidence: { detail: "", violations: [] },
+      foundAfterMs: 0,
+      reproduce: "",
+    } as unknown as Parameters<typeof scenarioFile>[0];
+    const dir = path.join(scratch, "findings");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "no-batch-after-local-expiry.test.ts");
+    const vitest = () =>
+      spawnSync(path.join(scratch, "node_modules/.bin/vitest"), ["run", "findings", "--reporter=verbose"], {
+        cwd: scratch,
+        encoding: "utf8",
+        timeout: 200_000,
+        env: { ...process.env, CI: "", FORCE_COLOR: "0", NO_COLOR: "1" },
+      });
+    try {
+      const source = scenarioFile(finding, null);
+      fs.writeFileSync(file, source);
+      const failing = vitest();
+      expect(failing.stdout + failing.stderr).toMatch(
+        /explore finding: no-batch-after-local-expiry under pause\/leader\/batch-started/,
+      );
+      expect(failing.stdout + failing.stderr).toMatch(/got fail:\n[\s\S]*fail\s+no-batch-after-local-expiry: /);
+      expect(failing.status).toBe(1);
+      // The team fixes its worker: the same file without the variant passes.
+      fs.writeFileSync(file, source.replace(/\n\s*bug: "cached-leader",/, ""));
+      const fixed = vitest();
+      expect(fixed.stdout + fixed.stderr).toMatch(/1 passed/);
+      expect(fixed.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 420_000);
 });
