@@ -84,6 +84,7 @@ try {
         runs: summary.runs,
         noEvidence: summary.noEvidence,
         runsPerMinute: summary.runsPerMinute,
+        wallPerWaits: summary.wallPerWaits ?? null,
         check: f?.check ?? null,
         expected: profile.data.variants[bug]?.caughtBy.map((c) => c.check) ?? [],
         shrunkFaults: f?.schedule.faults.length ?? null,
@@ -128,11 +129,12 @@ try {
         dir: path.dirname(f.scenarioFile),
       })),
       runsPerMinute: summary.runsPerMinute,
+      wallPerWaits: summary.wallPerWaits ?? null,
       coverage: `${summary.coverage.tried}/${summary.coverage.of}`,
     });
     save();
     console.log(
-      `  reference seed ${seed}: ${refMinutes} min, ${summary.runs} run(s) (${summary.passed} passed, ${summary.noEvidence} no evidence, ${summary.failedRuns} failed), ${summary.findings.length} finding(s) (target 0), ${summary.runsPerMinute} runs/min, coverage ${summary.coverage.tried}/${summary.coverage.of}`,
+      `  reference seed ${seed}: ${refMinutes} min, ${summary.runs} run(s) (${summary.passed} passed, ${summary.noEvidence} no evidence, ${summary.failedRuns} failed), ${summary.findings.length} finding(s) (target 0), ${summary.runsPerMinute} runs/min, wall/waits median ${summary.wallPerWaits?.median ?? "-"}x p90 ${summary.wallPerWaits?.p90 ?? "-"}x (target 1.3x), coverage ${summary.coverage.tried}/${summary.coverage.of}`,
     );
   }
 } finally {

@@ -247,7 +247,9 @@ describe("the packed package in a project of its own", () => {
       expect(failing.stdout + failing.stderr).toMatch(
         /explore finding: no-batch-after-local-expiry under pause\/leader\/batch-started/,
       );
-      expect(failing.stdout + failing.stderr).toMatch(/got fail:\n[\s\S]*fail\s+no-batch-after-local-expiry: /);
+      expect(failing.stdout + failing.stderr).toMatch(
+        /got fail:\n[\s\S]*fail\s+no-batch-after-local-expiry: /,
+      );
       expect(failing.status).toBe(1);
       // The team fixes its worker: the same file without the variant passes.
       fs.writeFileSync(file, source.replace(/\n\s*bug: "cached-leader",/, ""));

@@ -17,7 +17,7 @@ import { Coverage, universe } from "./coverage.ts";
 import { type Finding, findingKey, writeFinding } from "./finding.ts";
 import { drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
 import { availablePrimitives, primitiveSpec } from "./primitives.ts";
-import { type Firing, scheduleScenario } from "./runner.ts";
+import { type Firing, firedWaitsMs, scheduleScenario } from "./runner.ts";
 import { describeEvent, type Primitive, type Schedule, shapeOf } from "./schedule.ts";
 import { type Attempt, shrinkSchedule } from "./shrink.ts";
 
@@ -78,6 +78,8 @@ export interface ExploreSummary {
   /** ms from the start to the first failing run, null when none */
   firstFailureMs: number | null;
   coverage: { tried: number; of: number; combos: Record<string, number> };
+  /** a drawn schedule's wall over its own waits (its faults' triggers and holds, then ttl/2): median and 90th percentile */
+  wallPerWaits?: { median: number; p90: number };
   /** the schedule seeds this campaign ran (a shard's share of the seed space) */
   seeds: number[];
   reportDir: string;
@@ -90,6 +92,12 @@ export interface ExploreSummary {
 export function campaignVerdict(s: Pick<ExploreSummary, "findings" | "failedRuns" | "passed">): Verdict {
   if (s.findings.length > 0 || s.failedRuns > 0) return "fail";
   return s.passed > 0 ? "pass" : "unknown";
+}
+
+/** The q-quantile of xs (nearest rank), rounded to 2 decimals. */
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round((s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? 0) * 100) / 100;
 }
 
 /** The primitives a profile's run on `provider` can take, of `wanted` (default all). */
@@ -152,6 +160,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     const s = Math.round((Date.now() - began) / 1000);
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   };
+  const ratios: number[] = [];
   const perMinute = () => (runs === 0 ? 0 : runs / Math.max(1 / 60, (Date.now() - began) / 60_000));
 
   // One run of a schedule, judged; its folder is kept unless it passed. Once a run has brought the
@@ -207,6 +216,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       const t0 = Date.now();
       const { result, applied, failed } = await attempt(schedule, seed, dir, firings);
       coverage.record(firings);
+      const waits = firedWaitsMs(firings, { ttlMs });
+      if (waits && applied) ratios.push((Date.now() - t0) / waits);
       const outcome =
         result.verdict === "pass" ? "pass" : applied && failed.length ? "FINDING" : "no evidence";
       if (outcome === "pass") passed += 1;
@@ -362,6 +373,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       of: coverage.all.length,
       combos: Object.fromEntries(coverage.tried),
     },
+    ...(ratios.length ? { wallPerWaits: { median: quantile(ratios, 0.5), p90: quantile(ratios, 0.9) } } : {}),
     seeds: seeds.sort((a, b) => a - b),
     reportDir: root,
   };
@@ -370,6 +382,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   log(
     `explore: ${runs} run(s) in ${elapsed()}, ${summary.runsPerMinute} runs/min: ${passed} passed, ${failedRuns} failed, ${noEvidence} no evidence; ${findings.length} finding(s)`,
   );
+  if (summary.wallPerWaits)
+    log(
+      `wall per schedule over its own waits: median ${summary.wallPerWaits.median.toFixed(2)}x, p90 ${summary.wallPerWaits.p90.toFixed(2)}x`,
+    );
   log(`coverage (${coverage.summary()}; primitive x target/phase, ×runs):`);
   for (const row of coverage.table()) log(`  ${row}`);
   for (const f of findings)

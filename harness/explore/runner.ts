@@ -32,6 +32,10 @@ export interface Firing {
   phase: Phase | null;
   targets: string[];
   firedAt: number | null;
+  /** ms from the schedule's zero (its workers up) to when it fired */
+  offsetMs?: number;
+  /** how long it was held (0 for an instant fault) */
+  heldMs?: number;
   /** why it did not take effect (its trigger never came, no such target, the fault did not apply) */
   missed?: string;
 }
@@ -60,6 +64,18 @@ export function scheduleWaitsMs(schedule: Schedule, t: Timings): number {
       (primitiveSpec(e.fault).instant ? 0 : e.durationMs),
   );
   return Math.max(0, ...ends) + Math.round(t.ttlMs / 2);
+}
+
+/**
+ * The waits a run of a schedule could not avoid, as it fired: each fault's trigger (when it came)
+ * plus its hold, the last one's end, then the ttl/2 the judging needs after the heal. A run's wall
+ * over this is the harness's overhead (environment, bring-up, drain, teardown).
+ */
+export function firedWaitsMs(firings: Firing[], t: Pick<Timings, "ttlMs">): number | null {
+  const ends = firings
+    .filter((f) => f.offsetMs !== undefined)
+    .map((f) => (f.offsetMs ?? 0) + (f.heldMs ?? 0));
+  return ends.length ? Math.max(...ends) + Math.round(t.ttlMs / 2) : null;
 }
 
 /**
@@ -121,6 +137,8 @@ async function fire(
   firing.targets = targets;
   firing.phase = phaseOf(run, e.target, targets[0] as string);
   firing.firedAt = Date.now();
+  firing.offsetMs = firing.firedAt - zero;
+  firing.heldMs = spec.instant ? 0 : e.durationMs;
   const fireCtx: FireContext = { run, event: e, targets, standbys: standbysNow(run) };
   const tolerable = spec.tolerable?.(e, fireCtx) ?? false;
   await run.step(`${label} → ${targets.join(", ")} (${firing.phase})`, async () => {
