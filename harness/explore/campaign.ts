@@ -12,7 +12,7 @@ import type { ProviderChoice } from "../env/start-environment.ts";
 import { leasesOf, type Profile } from "../profile/profile.ts";
 import { type RunResult, runScenario } from "../run/run-scenario.ts";
 import { timingsFor } from "../run/timing.ts";
-import { workerTimingsOf } from "../run/tolerance.ts";
+import { tolerableRoundTripMs, workerTimingsOf } from "../run/tolerance.ts";
 import { Coverage, universe } from "./coverage.ts";
 import { type Finding, findingKey, writeFinding } from "./finding.ts";
 import { drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
@@ -124,10 +124,18 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   const primitives = primitivesFor(profile, leases[0] as string, options.faults, options.provider ?? "local");
   if (primitives.length === 0) throw new TypeError("explore: no fault primitive can run on this profile");
   // The tightest margin of the leases' workers bounds how slow a drawn clock may run.
-  const margins = profile.roles.map((r) => {
-    const w = workerTimingsOf(r, timingsFor(ttlMs));
-    return w.safetyMarginMs / w.ttlMs;
-  });
+  const workers = profile.roles.map((r) => workerTimingsOf(r, timingsFor(ttlMs)));
+  const margins = workers.map((w) => w.safetyMarginMs / w.ttlMs);
+  // Late replies: one way over half the tolerable round trip, under the tightest statement
+  // timeout (or renew budget) of the leases' workers.
+  const lateMin = Math.max(1, ...workers.map((w) => Math.ceil(tolerableRoundTripMs(w).ms / 2)));
+  const lateMax = Math.min(
+    ...workers.map((w) =>
+      Math.round(
+        0.9 * (w.statementTimeoutMs ?? w.ttlMs - w.safetyMarginMs - (w.renewIntervalMs ?? w.ttlMs / 2)),
+      ),
+    ),
+  );
   const space: ExploreSpace = {
     primitives,
     leases,
@@ -135,6 +143,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     caps: profile.capabilities,
     maxFaults: options.maxFaults ?? 3,
     slowestRate: Math.round((1 - Math.min(...margins) / 2) * 1000) / 1000,
+    ...(lateMax > lateMin ? { lateReplyMs: { min: lateMin, max: lateMax } } : {}),
   };
   const arb = scheduleArbitrary(space);
   const coverage = new Coverage(universe(primitives));

@@ -22,6 +22,12 @@ export interface ExploreSpace {
    * stretches its deadline past what the margin allows, which is no bug of the worker's
    */
   slowestRate: number;
+  /**
+   * one-way latencies where a renew still succeeds but late, from the workers' own timings: above
+   * the round trip they must ride out, under their statement timeout (or renew budget). Deadline
+   * bugs (anchoring at the reply, a cached state) show there, not where every renew times out.
+   */
+  lateReplyMs?: { min: number; max: number };
 }
 
 /** The observed events a trigger can wait for on this profile. */
@@ -73,7 +79,10 @@ function eventArbitrary(space: ExploreSpace): fc.Arbitrary<FaultEvent> {
         fc.integer({ min: 0, max: Math.round(2.5 * T) }),
         fc.integer({ min: Math.round(0.75 * T), max: Math.round(1.25 * T) }),
       ),
-      latencyMs: fc.integer({ min: 0, max: T }),
+      // Half the latency draws land where a renew succeeds late (see lateReplyMs); the rest anywhere up to the ttl.
+      latencyMs: space.lateReplyMs
+        ? fc.oneof(fc.integer({ min: 0, max: T }), fc.integer(space.lateReplyMs))
+        : fc.integer({ min: 0, max: T }),
       jitterMs: fc.integer({ min: 0, max: Math.round(T / 10) }),
       direction: fc.constantFrom("both", "downstream", "upstream"),
       offsetMs: fc.integer({ min: -2 * T, max: 2 * T }),
