@@ -3,10 +3,10 @@ import type { Toxiproxy } from "toxiproxy-node-client";
 import { describe, expect } from "vitest";
 import { test } from "./test-fixtures.ts";
 import { dial, pause, portOf, startEcho } from "./test-helpers.ts";
+import { expectDue, expectPrompt, LOADED_SLACK_MS } from "./test-timing.ts";
 
-// Timing tolerances: a toxic never fires early (lower bound exact, minus 1 ms of clock rounding);
-// the upper bound allows SLACK_MS for a loaded 2-core CI machine running other suites in parallel.
-const SLACK_MS = 60;
+// Timing: lower bounds exact, upper bounds LOADED_SLACK_MS late (measured under load, see
+// test-timing.ts). Delays are 300 ms or more wherever a toxic applied twice must show.
 
 async function proxyTo(toxiproxy: Toxiproxy, upstream: string, name = "p") {
   const proxy = await toxiproxy.createProxy({ name, listen: "127.0.0.1:0", upstream });
@@ -18,43 +18,35 @@ const toxic = (t: Omit<Partial<AnyToxic>, "type"> & { type: string; attributes: 
   ({ stream: "downstream", toxicity: 1, ...t }) as AnyToxic;
 
 describe("latency", () => {
-  test("downstream 100 ms: round trip within [100, 100+SLACK]", async ({ toxiproxy, echo }) => {
+  test("downstream 300 ms: round trip 300 ms (not 600: applied once)", async ({ toxiproxy, echo }) => {
     const { proxy, port } = await proxyTo(toxiproxy, echo.address);
-    await proxy.addToxic(toxic({ type: "latency", attributes: { latency: 100, jitter: 0 } }));
+    await proxy.addToxic(toxic({ type: "latency", attributes: { latency: 300, jitter: 0 } }));
     const c = await dial(port);
-    for (let i = 0; i < 3; i++) {
-      const rtt = await c.roundTrip("ping");
-      expect(rtt).toBeGreaterThanOrEqual(99);
-      expect(rtt).toBeLessThanOrEqual(100 + SLACK_MS);
-    }
+    for (let i = 0; i < 3; i++) expectDue(`round trip ${i}`, await c.roundTrip("ping"), 300);
     c.destroy();
   });
 
-  test("upstream 50 + downstream 100 add up; two in series add up", async ({ toxiproxy, echo }) => {
+  test("upstream 300 + downstream 300 add up; two in series add up", async ({ toxiproxy, echo }) => {
     const { proxy, port } = await proxyTo(toxiproxy, echo.address);
-    await proxy.addToxic(toxic({ name: "down", type: "latency", attributes: { latency: 100, jitter: 0 } }));
+    await proxy.addToxic(toxic({ name: "down", type: "latency", attributes: { latency: 300, jitter: 0 } }));
     await proxy.addToxic(
-      toxic({ name: "up", stream: "upstream", type: "latency", attributes: { latency: 50, jitter: 0 } }),
+      toxic({ name: "up", stream: "upstream", type: "latency", attributes: { latency: 300, jitter: 0 } }),
     );
     const c = await dial(port);
-    const rtt = await c.roundTrip("x");
-    expect(rtt).toBeGreaterThanOrEqual(149);
-    expect(rtt).toBeLessThanOrEqual(150 + SLACK_MS);
+    expectDue("round trip, up + down", await c.roundTrip("x"), 600);
     await proxy.addToxic(
-      toxic({ name: "up2", stream: "upstream", type: "latency", attributes: { latency: 50, jitter: 0 } }),
+      toxic({ name: "up2", stream: "upstream", type: "latency", attributes: { latency: 300, jitter: 0 } }),
     );
-    const rtt2 = await c.roundTrip("y");
-    expect(rtt2).toBeGreaterThanOrEqual(199);
-    expect(rtt2).toBeLessThanOrEqual(200 + SLACK_MS);
+    expectDue("round trip, up + up2 + down", await c.roundTrip("y"), 900);
     c.destroy();
   });
 
-  test("FIFO and concurrent: 5 writes 20 ms apart under 200 ms arrive 200 ms after each write", async ({
+  test("FIFO and concurrent: 5 writes 20 ms apart under 300 ms arrive 300 ms after each write", async ({
     toxiproxy,
     echo,
   }) => {
     const { proxy, port } = await proxyTo(toxiproxy, echo.address);
-    await proxy.addToxic(toxic({ type: "latency", attributes: { latency: 200, jitter: 0 } }));
+    await proxy.addToxic(toxic({ type: "latency", attributes: { latency: 300, jitter: 0 } }));
     const c = await dial(port);
     const sentAt: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -63,29 +55,29 @@ describe("latency", () => {
     }
     await c.waitForBytes(5);
     expect(c.received.toString()).toBe("01234");
-    // each byte arrives 200 ms after its own write (not after the previous release)
+    // each byte arrives 300 ms after its own write (not after the previous release: 600, 900...)
     let byte = 0;
     for (const a of c.arrivals) {
-      const delay = a.atMs - (sentAt[byte] as number);
-      expect(delay).toBeGreaterThanOrEqual(199);
-      expect(delay).toBeLessThanOrEqual(200 + SLACK_MS);
+      expectDue(`byte ${byte}`, a.atMs - (sentAt[byte] as number), 300);
       byte += a.size;
     }
-    expect((c.arrivals.at(-1)?.atMs ?? 0) - (sentAt[0] as number)).toBeLessThan(200 + 80 + SLACK_MS);
     c.destroy();
   });
 
-  test("jitter: every round trip within latency ± jitter (+SLACK)", async ({ toxiproxy, echo }) => {
+  test("jitter: every round trip within latency ± jitter", async ({ toxiproxy, echo }) => {
     const { proxy, port } = await proxyTo(toxiproxy, echo.address);
-    await proxy.addToxic(toxic({ type: "latency", attributes: { latency: 60, jitter: 30 } }));
+    await proxy.addToxic(toxic({ type: "latency", attributes: { latency: 300, jitter: 100 } }));
     const c = await dial(port);
     const rtts: number[] = [];
     for (let i = 0; i < 8; i++) rtts.push(await c.roundTrip("j"));
-    for (const rtt of rtts) {
-      expect(rtt).toBeGreaterThanOrEqual(29);
-      expect(rtt).toBeLessThanOrEqual(90 + SLACK_MS);
+    for (const [i, rtt] of rtts.entries()) {
+      expect(rtt, `round trip ${i}`).toBeGreaterThanOrEqual(199);
+      expect(rtt, `round trip ${i}`).toBeLessThanOrEqual(400 + LOADED_SLACK_MS);
     }
     expect(Math.max(...rtts) - Math.min(...rtts)).toBeGreaterThan(5); // jitter does vary
+    // Applied twice, every round trip would be 400 ms or more; once, the shortest of 8 draws in
+    // [200, 400) is that far below 400 that load would have to delay every one of them.
+    expect(Math.min(...rtts)).toBeLessThan(400);
     c.destroy();
   });
 
@@ -101,13 +93,14 @@ describe("latency", () => {
     const at = c.send(data);
     await c.waitForBytes(data.length, 10_000);
     expect(c.received.equals(data)).toBe(true);
-    expect((c.arrivals.at(-1)?.atMs ?? 0) - at).toBeLessThan(100 + 400); // 16+ chunks would take 1.6 s serially
+    // 16+ chunks would take 1.6 s serially; allowed: the slack for the delay and again for 2 MiB
+    expect((c.arrivals.at(-1)?.atMs ?? 0) - at).toBeLessThan(100 + 2 * LOADED_SLACK_MS);
     c.destroy();
   });
 });
 
 describe("bandwidth", () => {
-  test("300 000 B upstream at 1000 KB/s takes 300 ms (tolerance -10/+SLACK), bytes intact", async ({
+  test("300 000 B upstream at 1000 KB/s takes 300 ms (10 ms early allowed, as Toxiproxy's test), bytes intact", async ({
     toxiproxy,
     echo,
   }) => {
@@ -119,8 +112,7 @@ describe("bandwidth", () => {
     const at = c.send(data);
     const doneAt = await c.waitForBytes(data.length);
     expect(c.received.equals(data)).toBe(true);
-    expect(doneAt - at).toBeGreaterThanOrEqual(290);
-    expect(doneAt - at).toBeLessThanOrEqual(300 + SLACK_MS);
+    expectDue("300 000 B", doneAt - at, 300, 10);
     c.destroy();
   });
 
@@ -135,16 +127,14 @@ describe("bandwidth", () => {
     await pause(300); // observation window: nothing may arrive in it
     expect(c.received.length).toBe(0);
     await t.remove();
-    await c.waitForBytes(5, 1000);
+    await c.waitForBytes(5);
     expect(c.received.toString()).toBe("stuck");
     c.destroy();
   });
 });
 
 describe("slow_close", () => {
-  test("upstream FIN reaches the client 300 ms later (tolerance -1/+SLACK); data first", async ({
-    toxiproxy,
-  }) => {
+  test("upstream FIN reaches the client 300 ms later; data first", async ({ toxiproxy }) => {
     const upstream = await startEcho((s) => s.end("bye"));
     try {
       const { proxy, port } = await proxyTo(toxiproxy, upstream.address);
@@ -154,8 +144,7 @@ describe("slow_close", () => {
       const end = await c.ended;
       expect(c.received.toString()).toBe("bye");
       expect(end.kind).toBe("eof");
-      expect(end.atMs - dataAt).toBeGreaterThanOrEqual(299);
-      expect(end.atMs - dataAt).toBeLessThanOrEqual(300 + SLACK_MS);
+      expectDue("EOF after the data", end.atMs - dataAt, 300);
     } finally {
       await upstream.close();
     }
@@ -173,8 +162,7 @@ describe("timeout", () => {
     const at = c.send("dropped");
     const end = await c.ended;
     expect(end.kind).toBe("eof");
-    expect(end.atMs - at).toBeGreaterThanOrEqual(299);
-    expect(end.atMs - at).toBeLessThanOrEqual(300 + SLACK_MS);
+    expectDue("EOF after the write", end.atMs - at, 300);
     expect(c.received.length).toBe(0);
   });
 
@@ -189,8 +177,7 @@ describe("timeout", () => {
     }
     const end = await c.ended;
     expect(c.received.length).toBe(0);
-    expect(end.atMs - lastAt).toBeGreaterThanOrEqual(299);
-    expect(end.atMs - lastAt).toBeLessThanOrEqual(300 + SLACK_MS);
+    expectDue("EOF after the last write", end.atMs - lastAt, 300);
   });
 
   test("timeout 0 holds the connection open until the toxic is removed, then closes it", async ({
@@ -207,7 +194,7 @@ describe("timeout", () => {
     await t.remove();
     const end = await c.ended;
     expect(end.kind).toBe("eof");
-    expect(end.atMs - removedAt).toBeLessThan(SLACK_MS);
+    expectPrompt("EOF after the removal", end.atMs - removedAt);
     await expect.poll(() => echo.open(), { timeout: 2000 }).toBe(0);
   });
 });
@@ -225,22 +212,18 @@ describe("reset_peer", () => {
     const at = c.send("hello");
     const end = await c.ended;
     expect(end.kind).toBe("reset");
-    expect(end.atMs - at).toBeLessThan(SLACK_MS);
+    expectPrompt("reset after the write", end.atMs - at);
     expect(c.received.length).toBe(0);
   });
 
-  test("upstream, timeout 200: reset 200 ms after the first chunk (tolerance -1/+SLACK)", async ({
-    toxiproxy,
-    echo,
-  }) => {
+  test("upstream, timeout 300: reset 300 ms after the first chunk", async ({ toxiproxy, echo }) => {
     const { proxy, port } = await proxyTo(toxiproxy, echo.address);
-    await proxy.addToxic(toxic({ stream: "upstream", type: "reset_peer", attributes: { timeout: 200 } }));
+    await proxy.addToxic(toxic({ stream: "upstream", type: "reset_peer", attributes: { timeout: 300 } }));
     const c = await dial(port);
     const at = c.send("hello");
     const end = await c.ended;
     expect(end.kind).toBe("reset");
-    expect(end.atMs - at).toBeGreaterThanOrEqual(199);
-    expect(end.atMs - at).toBeLessThanOrEqual(200 + SLACK_MS);
+    expectDue("reset after the write", end.atMs - at, 300);
   });
 
   test("a connection opened before the toxic sees FIN, not RST", async ({ toxiproxy, echo }) => {
@@ -322,7 +305,7 @@ describe("noop and toxicity", () => {
       toxic({ name: "never", type: "latency", toxicity: 0, attributes: { latency: 300, jitter: 0 } }),
     );
     const c = await dial(port);
-    expect(await c.roundTrip("hello")).toBeLessThan(SLACK_MS);
+    expectPrompt("round trip past toxicity 0 latency 300", await c.roundTrip("hello"));
     expect(c.received.toString()).toBe("hello");
     await proxy.addToxic(
       toxic({ name: "always", type: "latency", toxicity: 5, attributes: { latency: 80, jitter: 0 } }),
