@@ -18,6 +18,7 @@ import { envValues } from "../profile/template.ts";
 import { seededRandom } from "../random.ts";
 import { LiveReport } from "../report/live.ts";
 import { writeReport } from "../report/write.ts";
+import { PhaseClock } from "./phases.ts";
 import { evaluatePremises } from "./premises.ts";
 import { type Progress, Run } from "./run.ts";
 import type { RunResult } from "./run-scenario.ts";
@@ -102,9 +103,12 @@ export class Session {
   readonly #live: LiveReport;
   readonly #unsubscribe: () => void;
   readonly workers: WorkerSpec[];
+  /** the run's phase boundaries as they are reached */
+  readonly phaseClock: PhaseClock;
 
   private constructor(readonly spec: SessionSpec) {
     const { profile, timings, planned } = spec;
+    this.phaseClock = new PhaseClock(spec.began);
     this.workers = planned.map(({ overrides, delayed: _d, ...w }) => {
       const t = { ...timings, ...overrides };
       const role = this.#roleOf(w);
@@ -190,6 +194,7 @@ export class Session {
     });
     const env = chosen.env;
     this.#env = env;
+    this.phaseClock.environmentReady = performance.now();
     progress(`${clock(Date.now(), t0)} ${chosen.ready}`);
     const obs = await Observer.connect(env.observerDb, profile);
     this.#observer = obs;
@@ -353,9 +358,12 @@ export class Session {
    */
   async finish(reasons: string[], options: { voidChecks?: boolean } = {}): Promise<RunResult> {
     const run = this.run;
-    const { spec, recorder } = this;
+    const { spec, recorder, phaseClock } = this;
     const { timings, progress, profile } = spec;
     reasons.push(...(await run.healAll()));
+    phaseClock.stepsEnded = performance.now();
+    const firstFault = run.faults[0]?.window.start;
+    if (firstFault !== undefined) phaseClock.firstInjection = firstFault - Date.now() + performance.now();
     for (const f of run.faults)
       if (!f.window.verified && !f.window.withdrawn) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
     const workload = this.#workload as Workload;
@@ -389,6 +397,7 @@ export class Session {
     }
     await this.#sample();
     const observedUntil = Date.now();
+    phaseClock.observedUntil = performance.now();
     if (this.#activityTimer) clearInterval(this.#activityTimer);
     this.#activityTimer = null;
     const env = this.env;
@@ -423,9 +432,10 @@ export class Session {
       ...(spec.degraded ? { degraded: spec.degraded } : {}),
       wallMs,
       envStartMs: this.#envStartMs,
+      phases: phaseClock.phases(),
       evidence,
     };
-    const { wallMs: _w, envStartMs: _e, evidence: _ev, ...file } = result;
+    const { wallMs: _w, envStartMs: _e, phases: _p, evidence: _ev, ...file } = result;
     writeReport(spec.reportDir, evidence, file);
     this.#live.finish();
     return result;
@@ -441,7 +451,14 @@ export class Session {
   }
 
   /** Stops everything the session started (or detaches from an attached stack), whatever happened. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  #closing: Promise<void> | null = null;
+
+  async #close(): Promise<void> {
     this.#live.finish();
     this.#unsubscribe();
     if (this.#activityTimer) clearInterval(this.#activityTimer);
