@@ -196,12 +196,23 @@ export class Session {
     this.#env = env;
     this.phaseClock.environmentReady = performance.now();
     progress(`${clock(Date.now(), t0)} ${chosen.ready}`);
+    // Workers a scenario delays start once their lease has a holder (another instance leads first).
+    const delayed = new Set(planned.filter((p) => p.delayed).map((p) => p.id));
+    const startWorkers = () =>
+      Promise.all(
+        this.workers.filter((w) => !delayed.has(w.id)).map((w) => env.startWorker(this.launchOf(w))),
+      );
+    // A database that came with the journal records every change from its first statement: the
+    // workers start while the observer connects (their lines are recorded from their first), and
+    // the observer reads the journal from its first row.
+    const early = env.journalInstalled === true ? startWorkers() : null;
+    early?.catch(() => {});
     const obs = await Observer.connect(env.observerDb, profile);
     this.#observer = obs;
     progress(`${" ".repeat(10)}${await obs.applySchema()}`);
     const selfMigrating = profile.data.schema.migratesItself !== undefined;
     let observedFrom: number | undefined;
-    if (!selfMigrating) await obs.observe(recorder.record);
+    if (!selfMigrating) await obs.observe(recorder.record, { installed: env.journalInstalled === true });
     if (env.attached) observedFrom = Date.now();
 
     // Every role gets work; the backlog is sampled on the database clock.
@@ -215,11 +226,7 @@ export class Session {
     });
     this.#workload = workload;
     await workload.start();
-    // Workers a scenario delays start once their lease has a holder (another instance leads first).
-    const delayed = new Set(planned.filter((p) => p.delayed).map((p) => p.id));
-    await Promise.all(
-      this.workers.filter((w) => !delayed.has(w.id)).map((w) => env.startWorker(this.launchOf(w))),
-    );
+    await (early ?? startWorkers());
     for (const leaseName of new Set(this.workers.filter((w) => delayed.has(w.id)).map((w) => w.leaseName))) {
       await recorder.seenOrNext(
         (e): e is EvidenceEvent =>
@@ -384,8 +391,11 @@ export class Session {
           progress(
             `${" ".repeat(10)}backlog drained ${Math.round(s.ts - drainFrom)} ms after new work stopped`,
           );
-          // Held at zero for a while: one zero sample is not a drained system.
-          await run.until(s.ts + holdMs + 2 * Math.max(25, Math.round(timings.ttlMs / 20)));
+          // Held at zero for a while: one zero sample is not a drained system. The hold ends on a
+          // sample of its own at its end (the timer's samples cover it meanwhile), not a timer's
+          // period or two after.
+          await run.until(s.ts + holdMs);
+          await workload.sample();
         },
         () =>
           progress(

@@ -12,17 +12,30 @@ export interface LocalPoolOptions {
   /** a running Toxiproxy server instead of our embedded proxy */
   toxiproxyUrl?: string;
   postgresLog?: (line: string) => void;
+  /** copy the next run's database while a run goes on (default true; a pool of one run has no next) */
+  spare?: boolean;
 }
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** A run's database on the pool's cluster. */
+export type PoolDatabase = DbEndpoint & {
+  tag: string;
+  /** it came with the harness's journal and triggers installed and empty (copied from the template) */
+  journalInstalled: boolean;
+};
+
 /**
  * One Postgres cluster and one fault proxy serving many runs (a `run --all`, a matrix, a soak):
- * each run gets a fresh database, copied from a template that holds its profile's schema, and
- * proxies of its own on the shared server, instead of an initdb and a proxy process per run.
+ * each run gets a fresh database, copied from a template that holds its profile's schema and the
+ * harness's journal, and proxies of its own on the shared server, instead of an initdb and a proxy
+ * process per run. The next run's database is copied while the current run goes on, and a finished
+ * run's database and proxies go while the next one runs: stop() waits for both.
  */
 export class LocalPool implements AsyncDisposable {
-  readonly #templates = new Map<string, Promise<string>>();
+  readonly #templates = new Map<string, Promise<{ name: string; journal: boolean }>>();
+  readonly #spares = new Map<string, Promise<PoolDatabase>>();
+  readonly #retiring = new Set<Promise<void>>();
   #n = 0;
   #stopped = false;
 
@@ -30,6 +43,7 @@ export class LocalPool implements AsyncDisposable {
     readonly postgres: StartedPostgres,
     readonly proxyProcess: StartedProxyProcess | null,
     readonly proxyUrl: string,
+    private readonly spare: boolean,
   ) {}
 
   /** Starts the shared cluster and proxy. */
@@ -44,7 +58,12 @@ export class LocalPool implements AsyncDisposable {
       throw postgres.status === "rejected" ? postgres.reason : (proxy as PromiseRejectedResult).reason;
     }
     recordChild(postgres.value.root, proxy.value?.pid);
-    return new LocalPool(postgres.value, proxy.value, options.toxiproxyUrl ?? proxy.value?.url ?? "");
+    return new LocalPool(
+      postgres.value,
+      proxy.value,
+      options.toxiproxyUrl ?? proxy.value?.url ?? "",
+      options.spare !== false,
+    );
   }
 
   async #admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -58,8 +77,10 @@ export class LocalPool implements AsyncDisposable {
     }
   }
 
-  // A profile's template: its schema applied once (a self-migrating worker's is empty).
-  #template(profile: Profile): Promise<string> {
+  // A profile's template: its schema applied once, and the harness's journal and triggers on its
+  // tables, which a run cannot change (a self-migrating worker's template is empty: no tables to
+  // put triggers on before its workers make them).
+  #template(profile: Profile): Promise<{ name: string; journal: boolean }> {
     const key = profile.source;
     let made = this.#templates.get(key);
     if (!made) {
@@ -67,27 +88,45 @@ export class LocalPool implements AsyncDisposable {
       made = (async () => {
         await this.#admin((c) => c.query(`CREATE DATABASE ${quote(name)}`));
         const observer = await Observer.connect({ ...this.postgres.endpoint, database: name }, profile);
+        const journal = profile.data.schema.migratesItself === undefined;
         try {
           await observer.applySchema();
+          if (journal) await observer.install();
         } finally {
           await observer.close();
         }
-        return name;
+        return { name, journal };
       })();
       this.#templates.set(key, made);
     }
     return made;
   }
 
-  /** A fresh database for one run, with the profile's schema; drop it with release(). */
-  async database(profile: Profile): Promise<DbEndpoint & { tag: string }> {
-    if (this.#stopped) throw new EnvironmentStartError("the local pool is stopped");
+  async #copy(profile: Profile): Promise<PoolDatabase> {
     const template = await this.#template(profile);
     this.#n += 1;
     const tag = `r${this.#n}`;
     const name = `lc_run_${this.#n}`;
-    await this.#admin((c) => c.query(`CREATE DATABASE ${quote(name)} TEMPLATE ${quote(template)}`));
-    return { ...this.postgres.endpoint, database: name, tag };
+    await this.#admin((c) => c.query(`CREATE DATABASE ${quote(name)} TEMPLATE ${quote(template.name)}`));
+    return { ...this.postgres.endpoint, database: name, tag, journalInstalled: template.journal };
+  }
+
+  /**
+   * A fresh database for one run, with the profile's schema (and the journal, when it says so);
+   * drop it with release(). The one after it is copied meanwhile, so a run of a command after the
+   * first finds its database made.
+   */
+  async database(profile: Profile): Promise<PoolDatabase> {
+    if (this.#stopped) throw new EnvironmentStartError("the local pool is stopped");
+    const spare = this.#spares.get(profile.source);
+    this.#spares.delete(profile.source);
+    const db = await (spare ?? this.#copy(profile));
+    if (this.spare && !this.#stopped) {
+      const next = this.#copy(profile);
+      next.catch(() => {});
+      this.#spares.set(profile.source, next);
+    }
+    return db;
   }
 
   /** Drops a run's database (its connections closed first). */
@@ -98,9 +137,21 @@ export class LocalPool implements AsyncDisposable {
     );
   }
 
+  /**
+   * Runs a finished run's cleanup (its proxies, its database) while the next run goes on; stop()
+   * waits for it. A cleanup that fails is ignored, as release() ignores a drop that fails.
+   */
+  retire(cleanup: () => Promise<void>): void {
+    const task: Promise<void> = cleanup()
+      .catch(() => {})
+      .finally(() => this.#retiring.delete(task));
+    this.#retiring.add(task);
+  }
+
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    await Promise.allSettled([...this.#retiring, ...this.#spares.values()]);
     await this.proxyProcess?.stop();
     await this.postgres.stop();
   }
