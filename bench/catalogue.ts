@@ -6,18 +6,21 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULT_JOBS, jobsOption, RUN_CPU_CORES } from "../harness/cli/options.ts";
 import { inParallel } from "../harness/cli/outputs.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { referenceProfile } from "../harness/profile/reference.ts";
 import { type RunResult, runScenario } from "../harness/run/run-scenario.ts";
 import { timingsFor } from "../harness/run/timing.ts";
 import { catalogue } from "../scenarios/index.ts";
+import { cpuMeter } from "./cpu.ts";
 import { FIRST_SCENARIOS } from "./first-release.ts";
 import { phaseColumns, phaseHeader, sumPhases } from "./phases.ts";
 
 const TTL_MS = Number(process.env.BENCH_TTL_MS ?? 2_000);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
-const JOBS = Number(process.env.BENCH_JOBS ?? 2);
+// What `run --all` would choose here and now, unless BENCH_JOBS says.
+const JOBS = process.env.BENCH_JOBS ? Number(process.env.BENCH_JOBS) : jobsOption({}, DEFAULT_JOBS);
 const WHOLE = process.env.BENCH_WHOLE !== "0";
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
 
@@ -77,7 +80,9 @@ try {
   console.log(
     `${"scenario".padEnd(36)}${"verdict".padEnd(9)}${"wall".padStart(8)}${phaseHeader()}${"lower bnd".padStart(11)}${"ratio".padStart(8)}`,
   );
+  const cpu = cpuMeter(os.cpus().length);
   const one = await pass(first, 1, true);
+  const runCores = cpu();
   const total = sumPhases(one.results.map((r) => r.phases));
   console.log(
     `${"sum of the 13".padEnd(45)}${s(one.wallMs)}${phaseColumns(total)}${s(waits13).padStart(11)}`,
@@ -85,10 +90,16 @@ try {
   console.log(
     `\nthe first release's 13, one at a time: ${s(one.wallMs).trim()} = ${(one.wallMs / waits13).toFixed(2)}x their waits (${s(waits13).trim()})${notPassed(one.results)}   target <= 1.6x (60 s); 103 s (2.7x) on the old main`,
   );
+  console.log(
+    `one run keeps ${runCores.toFixed(2)} cores busy on average (the whole machine's, one at a time; RUN_CPU_CORES = ${RUN_CPU_CORES})`,
+  );
+  const cpuSide = cpuMeter(os.cpus().length);
   const side = await pass(first, JOBS, false);
+  const sideCores = cpuSide();
   console.log(
     `the first release's 13, --jobs ${JOBS}:     ${s(side.wallMs).trim()} = ${(side.wallMs / waits13).toFixed(2)}x their waits${notPassed(side.results)}   target <= 1.0x (37.6 s); 68.7 s (1.8x) with --jobs 2 on the old main`,
   );
+  console.log(`  ${sideCores.toFixed(2)} cores busy on average meanwhile`);
   if (WHOLE) {
     const rest = entries.filter((e) => !FIRST_13.has(e.name));
     const more = await pass(rest, 1, true);

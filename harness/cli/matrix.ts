@@ -12,6 +12,7 @@ import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./
 import { type Command, EXIT } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import {
+  DEFAULT_JOBS,
   jobsOption,
   providerOption,
   repeatOption,
@@ -38,7 +39,7 @@ const OPTIONS: OptionSpecs = {
     repeat: "run every cell N times (seeds S, S+1, ...) and print catch rates",
     seed: "seed of the first run of every cell (logged)",
     "report-dir": "root folder of the reports (default reports/matrix-<time>)",
-    jobs: "run up to N cells side by side on one shared cluster (default 1)",
+    jobs: "run up to N cells side by side on one shared cluster, or auto (the default: from the cores, their load and a run's CPU cost)",
     json: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}',
   }),
 };
@@ -98,7 +99,7 @@ export const matrixCommand: Command = {
     const base = timingsFor(ttlMs);
     const junit = junitOption(values);
     const shard = shardOption(values);
-    const jobsN = jobsOption(values);
+    const jobsN = jobsOption(values, DEFAULT_JOBS);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const expectedBy = catches(profile);

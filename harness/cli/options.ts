@@ -2,6 +2,7 @@
 // once with their help and read once with their bounds: a command picks the ones it takes, and may
 // reword a help line for itself. `inject` and `proxy` have options of their own only.
 
+import os from "node:os";
 import { closest } from "../closest.ts";
 import { PROVIDERS, type ProviderChoice } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
@@ -43,7 +44,10 @@ export const SHARED_OPTIONS = {
     type: "string",
     help: "write a JUnit XML file (a test case per scenario and check), rewritten after every run",
   },
-  jobs: { type: "string", help: "run up to N side by side on one shared cluster (default 1)" },
+  jobs: {
+    type: "string",
+    help: "run up to N side by side on one shared cluster, or auto (from the cores and a run's CPU cost)",
+  },
   shard: {
     type: "string",
     help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
@@ -94,9 +98,39 @@ export function repeatOption(values: Values, max = 1000): number {
   return intOption(values, "repeat", { min: 1, max }) ?? 1;
 }
 
-/** --jobs, 1 to 16, default 1. */
-export function jobsOption(values: Values): number {
-  return intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+/**
+ * The cores one run keeps busy on average: the harness, its Postgres backends, the fault proxy and
+ * the run's workers. `npm run bench` measures it (bench/catalogue.ts prints "one run keeps ...
+ * cores busy") over the first release's 13 at ttl 2000, one at a time on a quiet 2-core machine.
+ */
+export const RUN_CPU_CORES = 0.5;
+
+/**
+ * Of the cores no other work uses, the share runs side by side may keep busy on average: bring-up
+ * and teardown come in bursts well above the average, and a scenario aiming at a window of tens of
+ * milliseconds must not wait for a core.
+ */
+export const CPU_HEADROOM = 0.5;
+
+/**
+ * --jobs auto: as many runs as fit, at RUN_CPU_CORES each, in CPU_HEADROOM of the cores other work
+ * leaves free (the load average of the last minute, taken before the command starts anything);
+ * never fewer than 1 nor more than 16.
+ */
+export function autoJobs(cores = os.availableParallelism(), load = os.loadavg()[0] ?? 0): number {
+  const free = Math.max(0, cores - load);
+  return Math.max(1, Math.min(16, Math.floor((free * CPU_HEADROOM) / RUN_CPU_CORES + 1e-9)));
+}
+
+/** run's and matrix's --jobs when none is given. */
+export const DEFAULT_JOBS: number | "auto" = 1;
+
+/** --jobs: 1 to 16, or auto (autoJobs()); `fallback` when absent. */
+export function jobsOption(values: Values, fallback: number | "auto" = 1): number {
+  if (values.jobs === "auto" || (values.jobs === undefined && fallback === "auto")) return autoJobs();
+  if (values.jobs !== undefined && !/^-?\d+$/.test(String(values.jobs)))
+    throw new UsageError(`--jobs must be an integer or auto, got ${JSON.stringify(String(values.jobs))}`);
+  return intOption(values, "jobs", { min: 1, max: 16 }) ?? (fallback === "auto" ? 1 : fallback);
 }
 
 /** A repeatable option's values (`--set a=1 --set b=2`). */

@@ -15,6 +15,7 @@ import { closest, type OptionSpecs, optionsHelp, parseOptions, reportDirOption }
 import { type Command, exitOf } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import {
+  DEFAULT_JOBS,
   jobsOption,
   listOption,
   providerOption,
@@ -56,7 +57,7 @@ const OPTIONS: OptionSpecs = {
     ],
     {
       "report-dir": "root folder of the run reports (default reports/run-<ms since epoch>)",
-      jobs: "run up to N scenarios side by side on one shared cluster (default 1)",
+      jobs: "run up to N scenarios side by side on one shared cluster, or auto (the default: from the cores, their load and a run's CPU cost)",
       json: 'print one JSON object: {"verdict","runs":[...]} (each run with its wallMs)',
     },
   ),
@@ -133,7 +134,7 @@ export const runCommand: Command = {
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-    const jobsN = jobsOption(values);
+    const jobsN = jobsOption(values, DEFAULT_JOBS);
     const sets = parseSets(listOption(values, "set"));
     // Every knob given must be one of every chosen scenario's, with its value in range: checked before anything starts.
     for (const e of chosen)
@@ -180,8 +181,9 @@ export const runCommand: Command = {
     // Once a run of this command has brought the workers up, a later bring-up that fails is that
     // run's unknown (a loaded machine), not bad input for the whole command.
     let proven = false;
-    // Side by side, narrations would interleave: with --jobs above 1 only each run's end is printed.
-    const narrate = !json && jobsN === 1;
+    // Side by side, narrations would interleave: with more than one run at a time only each run's
+    // end is printed (a single run is narrated whatever --jobs says).
+    const narrate = !json && Math.min(jobsN, jobs.length) === 1;
     const results = await withPool(
       provider,
       { seed: firstSeed, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) },
