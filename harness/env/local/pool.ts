@@ -1,4 +1,5 @@
 import pg from "pg";
+import { JOURNAL_SCHEMA } from "../../observe/journal.ts";
 import { Observer } from "../../observe/observer.ts";
 import type { Profile } from "../../profile/profile.ts";
 import { EnvironmentStartError } from "../errors.ts";
@@ -18,6 +19,13 @@ export interface LocalPoolOptions {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** A profile's template database: its name, and whether it holds the journal (with how many snapshot rows). */
+interface Template {
+  name: string;
+  journal: boolean;
+  snapshotRows: number;
+}
+
 /** A run's database on the pool's cluster. */
 export type PoolDatabase = DbEndpoint & {
   tag: string;
@@ -33,7 +41,7 @@ export type PoolDatabase = DbEndpoint & {
  * run's database and proxies go while the next one runs: stop() waits for both.
  */
 export class LocalPool implements AsyncDisposable {
-  readonly #templates = new Map<string, Promise<{ name: string; journal: boolean }>>();
+  readonly #templates = new Map<string, Promise<Template>>();
   readonly #spares = new Map<string, Promise<PoolDatabase>>();
   readonly #retiring = new Set<Promise<void>>();
   #n = 0;
@@ -66,8 +74,12 @@ export class LocalPool implements AsyncDisposable {
     );
   }
 
-  async #admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ ...this.postgres.endpoint, application_name: "lease-chaos/pool" });
+  async #admin<T>(fn: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+    const client = new pg.Client({
+      ...this.postgres.endpoint,
+      ...(database ? { database } : {}),
+      application_name: "lease-chaos/pool",
+    });
     client.on("error", () => {});
     await client.connect();
     try {
@@ -80,7 +92,7 @@ export class LocalPool implements AsyncDisposable {
   // A profile's template: its schema applied once, and the harness's journal and triggers on its
   // tables, which a run cannot change (a self-migrating worker's template is empty: no tables to
   // put triggers on before its workers make them).
-  #template(profile: Profile): Promise<{ name: string; journal: boolean }> {
+  #template(profile: Profile): Promise<Template> {
     const key = profile.source;
     let made = this.#templates.get(key);
     if (!made) {
@@ -95,7 +107,15 @@ export class LocalPool implements AsyncDisposable {
         } finally {
           await observer.close();
         }
-        return { name, journal };
+        const snapshotRows = journal
+          ? await this.#admin(async (c) => {
+              const { rows } = await c.query(
+                `SELECT count(*)::int AS n FROM ${JOURNAL_SCHEMA}.journal WHERE op = 'SNAPSHOT'`,
+              );
+              return Number(rows[0]?.n ?? 0);
+            }, name)
+          : 0;
+        return { name, journal, snapshotRows };
       })();
       this.#templates.set(key, made);
     }
@@ -121,6 +141,14 @@ export class LocalPool implements AsyncDisposable {
     const spare = this.#spares.get(profile.source);
     this.#spares.delete(profile.source);
     const db = await (spare ?? this.#copy(profile));
+    // Lease rows the schema itself writes were journaled as a snapshot when the template was made:
+    // the copy's snapshot is dated now, when the run that gets it starts, before any worker does.
+    const template = await this.#template(profile);
+    if (template.snapshotRows > 0)
+      await this.#admin(
+        (c) => c.query(`UPDATE ${JOURNAL_SCHEMA}.journal SET at = clock_timestamp() WHERE op = 'SNAPSHOT'`),
+        db.database,
+      );
     if (this.spare && !this.#stopped) {
       const next = this.#copy(profile);
       next.catch(() => {});
