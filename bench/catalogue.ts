@@ -1,8 +1,8 @@
 // Figures for the failure catalogue: each scenario's wall time phase by phase next to its lower
 // bound (the fault and ttl waits it cannot avoid), and the totals beside issue 17's targets: the
 // first release's 13 scenarios one at a time and with the jobs the CLI would choose (BENCH_JOBS
-// overrides), and the whole catalogue both ways (BENCH_WHOLE=0 leaves it out). Figures only;
-// nothing is asserted.
+// overrides), and the whole catalogue both ways (BENCH_WHOLE=0 leaves it out; BENCH_SERIAL=0 leaves
+// out the passes one at a time). Figures only; nothing is asserted.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +22,8 @@ const SEED = Number(process.env.BENCH_SEED ?? 1);
 // What `run --all` would choose here and now, unless BENCH_JOBS says.
 const JOBS = process.env.BENCH_JOBS ? Number(process.env.BENCH_JOBS) : jobsOption({}, DEFAULT_JOBS);
 const WHOLE = process.env.BENCH_WHOLE !== "0";
+// BENCH_SERIAL=0 leaves out the passes one at a time (the side-by-side figures alone).
+const SERIAL = process.env.BENCH_SERIAL !== "0";
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
 
 const FIRST_13 = new Set(FIRST_SCENARIOS);
@@ -80,38 +82,44 @@ try {
   console.log(
     `${"scenario".padEnd(36)}${"verdict".padEnd(9)}${"wall".padStart(8)}${phaseHeader()}${"lower bnd".padStart(11)}${"ratio".padStart(8)}`,
   );
-  const cpu = cpuMeter(os.cpus().length);
-  const one = await pass(first, 1, true);
-  const runCores = cpu();
-  const total = sumPhases(one.results.map((r) => r.phases));
-  console.log(
-    `${"sum of the 13".padEnd(45)}${s(one.wallMs)}${phaseColumns(total)}${s(waits13).padStart(11)}`,
-  );
-  console.log(
-    `\nthe first release's 13, one at a time: ${s(one.wallMs).trim()} = ${(one.wallMs / waits13).toFixed(2)}x their waits (${s(waits13).trim()})${notPassed(one.results)}   target <= 1.6x (60 s); 103 s (2.7x) on the old main`,
-  );
-  console.log(
-    `one run keeps ${runCores.toFixed(2)} cores busy on average (the whole machine's, one at a time; RUN_CPU_CORES = ${RUN_CPU_CORES})`,
-  );
-  const cpuSide = cpuMeter(os.cpus().length);
-  const side = await pass(first, JOBS, false);
-  const sideCores = cpuSide();
-  console.log(
-    `the first release's 13, --jobs ${JOBS}:     ${s(side.wallMs).trim()} = ${(side.wallMs / waits13).toFixed(2)}x their waits${notPassed(side.results)}   target <= 1.0x (37.6 s); 68.7 s (1.8x) with --jobs 2 on the old main`,
-  );
-  console.log(`  ${sideCores.toFixed(2)} cores busy on average meanwhile`);
+  if (SERIAL) {
+    const cpu = cpuMeter(os.cpus().length);
+    const one = await pass(first, 1, true);
+    const runCores = cpu();
+    const total = sumPhases(one.results.map((r) => r.phases));
+    console.log(
+      `${"sum of the 13".padEnd(45)}${s(one.wallMs)}${phaseColumns(total)}${s(waits13).padStart(11)}`,
+    );
+    console.log(
+      `\nthe first release's 13, one at a time: ${s(one.wallMs).trim()} = ${(one.wallMs / waits13).toFixed(2)}x their waits (${s(waits13).trim()})${notPassed(one.results)}   target <= 1.6x (60 s); 103 s (2.7x) on the old main`,
+    );
+    console.log(
+      `one run keeps ${runCores.toFixed(2)} cores busy on average (the whole machine's, one at a time; RUN_CPU_CORES = ${RUN_CPU_CORES})`,
+    );
+  }
+  if (JOBS > 1 || !SERIAL) {
+    const cpuSide = cpuMeter(os.cpus().length);
+    const side = await pass(first, JOBS, false);
+    const sideCores = cpuSide();
+    console.log(
+      `the first release's 13, --jobs ${JOBS}:     ${s(side.wallMs).trim()} = ${(side.wallMs / waits13).toFixed(2)}x their waits${notPassed(side.results)}   target <= 1.0x (37.6 s); 68.7 s (1.8x) with --jobs 2 on the old main`,
+    );
+    console.log(`  ${sideCores.toFixed(2)} cores busy on average meanwhile`);
+  }
   if (WHOLE) {
-    const rest = entries.filter((e) => !FIRST_13.has(e.name));
-    const more = await pass(rest, 1, true);
     const waitsAll = entries.reduce((a, e) => a + lowerBoundOf(e), 0);
-    const serial = one.wallMs + more.wallMs;
-    console.log(
-      `\nthe whole catalogue (${entries.length}), one at a time: ${s(serial).trim()} = ${(serial / waitsAll).toFixed(2)}x their waits (${s(waitsAll).trim()})${notPassed([...one.results, ...more.results])}`,
-    );
-    const all = await pass(entries, JOBS, false);
-    console.log(
-      `the whole catalogue, --jobs ${JOBS}:      ${s(all.wallMs).trim()} = ${(all.wallMs / waitsAll).toFixed(2)}x their waits${notPassed(all.results)}`,
-    );
+    if (SERIAL) {
+      const serial = await pass(entries, 1, true);
+      console.log(
+        `\nthe whole catalogue (${entries.length}), one at a time: ${s(serial.wallMs).trim()} = ${(serial.wallMs / waitsAll).toFixed(2)}x their waits (${s(waitsAll).trim()})${notPassed(serial.results)}`,
+      );
+    }
+    if (JOBS > 1 || !SERIAL) {
+      const all = await pass(entries, JOBS, false);
+      console.log(
+        `the whole catalogue (${entries.length}), --jobs ${JOBS}: ${s(all.wallMs).trim()} = ${(all.wallMs / waitsAll).toFixed(2)}x their waits (${s(waitsAll).trim()})${notPassed(all.results)}`,
+      );
+    }
   }
 } finally {
   await pool.stop();

@@ -101,9 +101,10 @@ export function repeatOption(values: Values, max = 1000): number {
 /**
  * The cores one run keeps busy on average: the harness, its Postgres backends, the fault proxy and
  * the run's workers. `npm run bench` measures it (bench/catalogue.ts prints "one run keeps ...
- * cores busy") over the first release's 13 at ttl 2000, one at a time on a quiet 2-core machine.
+ * cores busy") over the first release's 13 at ttl 2000, one at a time on a quiet 2-core machine:
+ * 0.34 (2026-12-02; 0.33 over the same 13 run again).
  */
-export const RUN_CPU_CORES = 0.5;
+export const RUN_CPU_CORES = 0.35;
 
 /**
  * Of the cores no other work uses, the share runs side by side may keep busy on average: bring-up
@@ -123,7 +124,7 @@ export function autoJobs(cores = os.availableParallelism(), load = os.loadavg()[
 }
 
 /** run's and matrix's --jobs when none is given. */
-export const DEFAULT_JOBS: number | "auto" = 1;
+export const DEFAULT_JOBS: number | "auto" = "auto";
 
 /** --jobs: 1 to 16, or auto (autoJobs()); `fallback` when absent. */
 export function jobsOption(values: Values, fallback: number | "auto" = 1): number {
