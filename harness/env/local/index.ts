@@ -46,7 +46,7 @@ export class LocalEnvironment {
       this.options.pool ??
       (await LocalPool.start({
         seed,
-        spare: false,
+        single: true,
         ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
         ...(postgresLog ? { postgresLog } : {}),
       }));

@@ -13,8 +13,11 @@ export interface LocalPoolOptions {
   /** a running Toxiproxy server instead of our embedded proxy */
   toxiproxyUrl?: string;
   postgresLog?: (line: string) => void;
-  /** copy the next run's database while a run goes on (default true; a pool of one run has no next) */
-  spare?: boolean;
+  /**
+   * a pool for one run (a command's own environment): its database is the template itself, made
+   * in place with no copy, and no next one is prepared
+   */
+  single?: boolean;
 }
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -51,7 +54,7 @@ export class LocalPool implements AsyncDisposable {
     readonly postgres: StartedPostgres,
     readonly proxyProcess: StartedProxyProcess | null,
     readonly proxyUrl: string,
-    private readonly spare: boolean,
+    private readonly single: boolean,
   ) {}
 
   /** Starts the shared cluster and proxy. */
@@ -70,7 +73,7 @@ export class LocalPool implements AsyncDisposable {
       postgres.value,
       proxy.value,
       options.toxiproxyUrl ?? proxy.value?.url ?? "",
-      options.spare !== false,
+      options.single === true,
     );
   }
 
@@ -96,7 +99,7 @@ export class LocalPool implements AsyncDisposable {
     const key = profile.source;
     let made = this.#templates.get(key);
     if (!made) {
-      const name = `lc_template_${this.#templates.size + 1}`;
+      const name = this.single ? "lc_run_1" : `lc_template_${this.#templates.size + 1}`;
       made = (async () => {
         await this.#admin((c) => c.query(`CREATE DATABASE ${quote(name)}`));
         const observer = await Observer.connect({ ...this.postgres.endpoint, database: name }, profile);
@@ -138,6 +141,12 @@ export class LocalPool implements AsyncDisposable {
    */
   async database(profile: Profile): Promise<PoolDatabase> {
     if (this.#stopped) throw new EnvironmentStartError("the local pool is stopped");
+    if (this.single) {
+      if (this.#n > 0) throw new EnvironmentStartError("a pool for one run gives one database");
+      this.#n = 1;
+      const made = await this.#template(profile);
+      return { ...this.postgres.endpoint, database: made.name, tag: "r1", journalInstalled: made.journal };
+    }
     const spare = this.#spares.get(profile.source);
     this.#spares.delete(profile.source);
     const db = await (spare ?? this.#copy(profile));
@@ -149,7 +158,7 @@ export class LocalPool implements AsyncDisposable {
         (c) => c.query(`UPDATE ${JOURNAL_SCHEMA}.journal SET at = clock_timestamp() WHERE op = 'SNAPSHOT'`),
         db.database,
       );
-    if (this.spare && !this.#stopped) {
+    if (!this.#stopped) {
       const next = this.#copy(profile);
       next.catch(() => {});
       this.#spares.set(profile.source, next);
