@@ -211,8 +211,9 @@ export const matrixCommand: Command = {
         });
         if (result.verdict !== "skipped") proven = true;
         const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-        finished.push({ result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) });
-        if (junit) writeJunit(junit, finished, "lease-chaos matrix");
+        // By cell, not by finish: side by side, the JUnit keeps the matrix's order.
+        finished[index] = { result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) };
+        if (junit) writeJunit(junit, finished.filter(Boolean), "lease-chaos matrix");
         log(
           `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
         );

@@ -177,6 +177,7 @@ export const runCommand: Command = {
       })),
     });
     const countdown = new Countdown(jobs.map((j) => expectedMs(j.entry.scenario, base, j.seed)));
+    // By job, not by finish: side by side, the JUnit keeps the order of the command line.
     const done: RunResult[] = [];
     // Once a run of this command has brought the workers up, a later bring-up that fails is that
     // run's unknown (a loaded machine), not bad input for the whole command.
@@ -206,19 +207,20 @@ export const runCommand: Command = {
             reproduce: (s) =>
               `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
           });
-          done.push(result);
+          done[index] = result;
           if (result.verdict !== "skipped") proven = true;
           if (junit)
             writeJunit(
               junit,
-              done.map((r) => ({ result: r, wallMs: r.wallMs })),
+              done.filter(Boolean).map((r) => ({ result: r, wallMs: r.wallMs })),
               "lease-chaos run",
             );
-          if (narrate && result.verdict !== "skipped") printRun(result, log);
-          else if (!narrate)
+          if (!narrate)
             log(
               `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()}${result.verdict === "skipped" ? `: ${result.reasons[0]}` : ` (${Math.round(result.wallMs)} ms, ${result.reportDir})`}`,
             );
+          // Its verdict table and reproduce line, printed at once when it ends (side by side too).
+          if (!json && result.verdict !== "skipped") printRun(result, log);
           if (jobs.length > 1) log(countdown.finished(index));
           return result;
         }),
