@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULT_JOBS, jobsOption, RUN_CPU_CORES } from "../harness/cli/options.ts";
-import { inParallel } from "../harness/cli/outputs.ts";
+import { expectedMs, inParallel } from "../harness/cli/outputs.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { referenceProfile } from "../harness/profile/reference.ts";
 import { type RunResult, runScenario } from "../harness/run/run-scenario.ts";
@@ -51,24 +51,29 @@ async function pass(
   print: boolean,
 ): Promise<{ results: RunResult[]; wallMs: number }> {
   const t0 = performance.now();
-  const results = await inParallel(list, jobs, async (entry) => {
-    const result = await runScenario(entry.scenario, {
-      ttlMs: TTL_MS,
-      bug: null,
-      seed: SEED,
-      profile,
-      lease: entry.lease,
-      pool,
-      reportDir: path.join(reportRoot, `${jobs}-${list.length}-${t0}`, entry.name),
-    });
-    if (print) {
-      const lowerBoundMs = lowerBoundOf(entry);
-      console.log(
-        `${entry.name.padEnd(36)}${result.verdict.padEnd(9)}${s(result.wallMs)}${phaseColumns(result.phases)}${s(lowerBoundMs).padStart(11)}${(lowerBoundMs > 0 ? (result.wallMs / lowerBoundMs).toFixed(2) : "-").padStart(8)}`,
-      );
-    }
-    return result;
-  });
+  const results = await inParallel(
+    list,
+    jobs,
+    async (entry) => {
+      const result = await runScenario(entry.scenario, {
+        ttlMs: TTL_MS,
+        bug: null,
+        seed: SEED,
+        profile,
+        lease: entry.lease,
+        pool,
+        reportDir: path.join(reportRoot, `${jobs}-${list.length}-${t0}`, entry.name),
+      });
+      if (print) {
+        const lowerBoundMs = lowerBoundOf(entry);
+        console.log(
+          `${entry.name.padEnd(36)}${result.verdict.padEnd(9)}${s(result.wallMs)}${phaseColumns(result.phases)}${s(lowerBoundMs).padStart(11)}${(lowerBoundMs > 0 ? (result.wallMs / lowerBoundMs).toFixed(2) : "-").padStart(8)}`,
+        );
+      }
+      return result;
+    },
+    (entry) => expectedMs(entry.scenario, timingsFor(TTL_MS), SEED),
+  );
   return { results, wallMs: performance.now() - t0 };
 }
 

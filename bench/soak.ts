@@ -73,33 +73,38 @@ const countdown = new Countdown(
   mine.flatMap((j) => Array.from({ length: runs }, () => expectedMs(j.entry.scenario, base, seed))),
 );
 let finished = 0;
-// Seed by seed, each seed's jobs in catalogue order: the order a `run --all --repeat` keeps.
+// Seed by seed, each seed's jobs in catalogue order (side by side, the longest first, as `run` does).
 const attempts = Array.from({ length: runs }, (_, i) => mine.map((job, j) => ({ job, j, i }))).flat();
-const outcomes = await inParallel(attempts, lanes, async ({ job, i }) => {
-  const result = await runScenario(job.entry.scenario, {
-    ttlMs,
-    bug: job.bug,
-    seed: seed + i,
-    profile,
-    lease: job.entry.lease,
-    pool,
-    reportDir: path.join(reportRoot, job.bug ?? "reference", `${job.entry.name}-${i}`),
-  });
-  const ok =
-    job.want === "pass"
-      ? result.verdict === "pass"
-      : result.checks.some((c) => c.id === job.check && c.verdict === "fail");
-  console.log(`    ${countdown.finished(finished++)}`);
-  if (ok) fs.rmSync(result.reportDir, { recursive: true, force: true });
-  else {
-    const line = `${job.entry.name} ${job.bug ?? "reference"} seed ${seed + i}: ${result.verdict} (${result.reportDir})`;
-    console.log(`    miss: ${line}`);
-    for (const r of result.reasons) console.log(`      ${r}`);
-    for (const c of result.checks.filter((x) => x.verdict !== "pass"))
-      console.log(`      ${c.id}: ${c.verdict}`);
-  }
-  return { ok, wallMs: result.wallMs, line: `seed ${seed + i}: ${result.verdict} (${result.reportDir})` };
-});
+const outcomes = await inParallel(
+  attempts,
+  lanes,
+  async ({ job, i }) => {
+    const result = await runScenario(job.entry.scenario, {
+      ttlMs,
+      bug: job.bug,
+      seed: seed + i,
+      profile,
+      lease: job.entry.lease,
+      pool,
+      reportDir: path.join(reportRoot, job.bug ?? "reference", `${job.entry.name}-${i}`),
+    });
+    const ok =
+      job.want === "pass"
+        ? result.verdict === "pass"
+        : result.checks.some((c) => c.id === job.check && c.verdict === "fail");
+    console.log(`    ${countdown.finished(finished++)}`);
+    if (ok) fs.rmSync(result.reportDir, { recursive: true, force: true });
+    else {
+      const line = `${job.entry.name} ${job.bug ?? "reference"} seed ${seed + i}: ${result.verdict} (${result.reportDir})`;
+      console.log(`    miss: ${line}`);
+      for (const r of result.reasons) console.log(`      ${r}`);
+      for (const c of result.checks.filter((x) => x.verdict !== "pass"))
+        console.log(`      ${c.id}: ${c.verdict}`);
+    }
+    return { ok, wallMs: result.wallMs, line: `seed ${seed + i}: ${result.verdict} (${result.reportDir})` };
+  },
+  ({ job, i }) => expectedMs(job.entry.scenario, base, seed + i),
+);
 console.log("");
 for (const [j, job] of mine.entries()) {
   const mineOut = attempts.flatMap((a, k) => (a.j === j ? [outcomes[k] as (typeof outcomes)[number]] : []));

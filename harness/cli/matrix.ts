@@ -186,40 +186,45 @@ export const matrixCommand: Command = {
     });
     const countdown = new Countdown(runs.map((r) => expectedMs(r.entry.scenario, base, seed + r.i)));
     const results = await withPool(provider, { seed }, (pool) =>
-      inParallel(runs, jobsN, async ({ variant, entry, set, i }, index) => {
-        const cellName = `${entry.name}${setSuffix(set)}`;
-        const result = await runScenario(entry.scenario, {
-          workersProven: proven,
-          ttlMs,
-          bug: variant === REFERENCE ? null : variant,
-          seed: seed + i,
-          profile,
-          lease: entry.lease,
-          provider,
-          set: setStrings(set),
-          ...(pool ? { pool } : {}),
-          reportDir: path.join(root, folderOf(variant, cellName, i)),
-          ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
-          reproduce: (s) =>
-            `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${Object.entries(
-              setStrings(set),
-            )
-              .map(([k, v]) => ` --set ${k}=${v}`)
-              .join(
-                "",
-              )}${configArg(profile)}${variant === REFERENCE ? "" : ` --bug ${variant}`}${provider === "local" ? "" : ` --provider ${provider}`}`,
-        });
-        if (result.verdict !== "skipped") proven = true;
-        const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-        // By cell, not by finish: side by side, the JUnit keeps the matrix's order.
-        finished[index] = { result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) };
-        if (junit) writeJunit(junit, finished.filter(Boolean), "lease-chaos matrix");
-        log(
-          `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
-        );
-        if (runs.length > 1) log(`  ${countdown.finished(index)}`);
-        return { variant, entry, set, cellName, result, bad };
-      }),
+      inParallel(
+        runs,
+        jobsN,
+        async ({ variant, entry, set, i }, index) => {
+          const cellName = `${entry.name}${setSuffix(set)}`;
+          const result = await runScenario(entry.scenario, {
+            workersProven: proven,
+            ttlMs,
+            bug: variant === REFERENCE ? null : variant,
+            seed: seed + i,
+            profile,
+            lease: entry.lease,
+            provider,
+            set: setStrings(set),
+            ...(pool ? { pool } : {}),
+            reportDir: path.join(root, folderOf(variant, cellName, i)),
+            ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
+            reproduce: (s) =>
+              `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${Object.entries(
+                setStrings(set),
+              )
+                .map(([k, v]) => ` --set ${k}=${v}`)
+                .join(
+                  "",
+                )}${configArg(profile)}${variant === REFERENCE ? "" : ` --bug ${variant}`}${provider === "local" ? "" : ` --provider ${provider}`}`,
+          });
+          if (result.verdict !== "skipped") proven = true;
+          const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
+          // By cell, not by finish: side by side, the JUnit keeps the matrix's order.
+          finished[index] = { result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) };
+          if (junit) writeJunit(junit, finished.filter(Boolean), "lease-chaos matrix");
+          log(
+            `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
+          );
+          if (runs.length > 1) log(`  ${countdown.finished(index)}`);
+          return { variant, entry, set, cellName, result, bad };
+        },
+        (r) => expectedMs(r.entry.scenario, base, seed + r.i),
+      ),
     );
     for (const variant of wanted) {
       const mine = results.filter((r) => r.variant === variant);

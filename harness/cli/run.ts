@@ -189,41 +189,46 @@ export const runCommand: Command = {
       provider,
       { seed: firstSeed, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) },
       (pool) =>
-        inParallel(jobs, jobsN, async ({ entry, i, seed }, index) => {
-          const result = await runScenario(entry.scenario, {
-            workersProven: proven,
-            ttlMs,
-            bug,
-            seed,
-            profile,
-            lease: entry.lease,
-            ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
-            ...(pool ? { pool } : {}),
-            provider,
-            reportDir: path.join(root, folderOf(entry.name, i)),
-            ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
-            set: sets,
-            progress: narrate ? log : () => {},
-            reproduce: (s) =>
-              `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
-          });
-          done[index] = result;
-          if (result.verdict !== "skipped") proven = true;
-          if (junit)
-            writeJunit(
-              junit,
-              done.filter(Boolean).map((r) => ({ result: r, wallMs: r.wallMs })),
-              "lease-chaos run",
-            );
-          if (!narrate)
-            log(
-              `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()}${result.verdict === "skipped" ? `: ${result.reasons[0]}` : ` (${Math.round(result.wallMs)} ms, ${result.reportDir})`}`,
-            );
-          // Its verdict table and reproduce line, printed at once when it ends (side by side too).
-          if (!json && result.verdict !== "skipped") printRun(result, log);
-          if (jobs.length > 1) log(countdown.finished(index));
-          return result;
-        }),
+        inParallel(
+          jobs,
+          jobsN,
+          async ({ entry, i, seed }, index) => {
+            const result = await runScenario(entry.scenario, {
+              workersProven: proven,
+              ttlMs,
+              bug,
+              seed,
+              profile,
+              lease: entry.lease,
+              ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
+              ...(pool ? { pool } : {}),
+              provider,
+              reportDir: path.join(root, folderOf(entry.name, i)),
+              ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
+              set: sets,
+              progress: narrate ? log : () => {},
+              reproduce: (s) =>
+                `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+            });
+            done[index] = result;
+            if (result.verdict !== "skipped") proven = true;
+            if (junit)
+              writeJunit(
+                junit,
+                done.filter(Boolean).map((r) => ({ result: r, wallMs: r.wallMs })),
+                "lease-chaos run",
+              );
+            if (!narrate)
+              log(
+                `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()}${result.verdict === "skipped" ? `: ${result.reasons[0]}` : ` (${Math.round(result.wallMs)} ms, ${result.reportDir})`}`,
+              );
+            // Its verdict table and reproduce line, printed at once when it ends (side by side too).
+            if (!json && result.verdict !== "skipped") printRun(result, log);
+            if (jobs.length > 1) log(countdown.finished(index));
+            return result;
+          },
+          (j) => expectedMs(j.entry.scenario, base, j.seed),
+        ),
     );
     const verdict = runsVerdict(results.map((r) => r.verdict));
     const judged = results.filter((r) => r.verdict !== "skipped").length;
