@@ -6,21 +6,22 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEFAULT_JOBS, jobsOption, RUN_CPU_CORES } from "../harness/cli/options.ts";
+import { cpuTicks, DEFAULT_JOBS, lanesFor, RUN_CPU_CORES } from "../harness/cli/options.ts";
 import { expectedMs, inParallel } from "../harness/cli/outputs.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { referenceProfile } from "../harness/profile/reference.ts";
 import { type RunResult, runScenario } from "../harness/run/run-scenario.ts";
 import { timingsFor } from "../harness/run/timing.ts";
 import { catalogue } from "../scenarios/index.ts";
-import { cpuMeter } from "./cpu.ts";
 import { FIRST_SCENARIOS } from "./first-release.ts";
 import { phaseColumns, phaseHeader, sumPhases } from "./phases.ts";
 
 const TTL_MS = Number(process.env.BENCH_TTL_MS ?? 2_000);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 // What `run --all` would choose here and now, unless BENCH_JOBS says.
-const JOBS = process.env.BENCH_JOBS ? Number(process.env.BENCH_JOBS) : jobsOption({}, DEFAULT_JOBS);
+const JOBS = process.env.BENCH_JOBS
+  ? Number(process.env.BENCH_JOBS)
+  : await lanesFor({}, DEFAULT_JOBS, Number.POSITIVE_INFINITY);
 const WHOLE = process.env.BENCH_WHOLE !== "0";
 // BENCH_SERIAL=0 leaves out the passes one at a time (the side-by-side figures alone).
 const SERIAL = process.env.BENCH_SERIAL !== "0";
@@ -39,6 +40,16 @@ console.log(
 const poolStarted = performance.now();
 const pool = await LocalPool.start({ seed: SEED });
 console.log(`shared cluster and fault proxy started in ${s(performance.now() - poolStarted).trim()}\n`);
+
+// The cores busy on average from now until the function returned is called (the whole machine's).
+function cpuMeter(cores: number): () => number {
+  const start = cpuTicks();
+  return () => {
+    const end = cpuTicks();
+    if (!start || !end || end.total === start.total) return Number.NaN;
+    return ((end.busy - start.busy) / (end.total - start.total)) * cores;
+  };
+}
 
 const lowerBoundOf = (entry: (typeof entries)[number]) => {
   const timings = entry.scenario.timings ? entry.scenario.timings(timingsFor(TTL_MS)) : timingsFor(TTL_MS);

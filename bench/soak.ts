@@ -8,7 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { reportDirOption } from "../harness/cli/args.ts";
 import { Countdown } from "../harness/cli/countdown.ts";
-import { DEFAULT_JOBS, jobsOption } from "../harness/cli/options.ts";
+import { DEFAULT_JOBS, lanesFor } from "../harness/cli/options.ts";
 import { expectedMs, inParallel } from "../harness/cli/outputs.ts";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
 import { BALANCE_SEED, shardJobs, shardOption } from "../harness/cli/shard.ts";
@@ -30,7 +30,7 @@ const { values } = parseArgs({
     jobs: { type: "string" },
   },
 });
-const lanes = jobsOption(values, DEFAULT_JOBS);
+const lanes = await lanesFor(values, DEFAULT_JOBS, Number.POSITIVE_INFINITY);
 const profile = await profileFromOption(values.config);
 const entries = catalogue(profile);
 const runs = Number(values.runs);

@@ -14,6 +14,7 @@ import { Countdown } from "./countdown.ts";
 import {
   DEFAULT_JOBS,
   jobsOption,
+  lanesFor,
   providerOption,
   repeatOption,
   seedOption,
@@ -99,7 +100,8 @@ export const matrixCommand: Command = {
     const base = timingsFor(ttlMs);
     const junit = junitOption(values);
     const shard = shardOption(values);
-    const jobsN = jobsOption(values, DEFAULT_JOBS);
+    // Checked here, before anything is written; auto is placed once the cells are known.
+    jobsOption(values, DEFAULT_JOBS);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const expectedBy = catches(profile);
@@ -167,6 +169,7 @@ export const matrixCommand: Command = {
     // Once a run has brought the workers up, a later bring-up that fails is that run's unknown.
     let proven = false;
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
+    const jobsN = await lanesFor(values, DEFAULT_JOBS, runs.length);
     const summary = new SummaryFile(root, {
       command: "matrix",
       profile: profile.name,

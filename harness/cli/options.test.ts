@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { UsageError } from "../errors.ts";
-import { autoJobs, CPU_HEADROOM, jobsOption, RUN_CPU_CORES } from "./options.ts";
+import { autoJobs, CPU_HEADROOM, cpuTicks, jobsOption, lanesFor, RUN_CPU_CORES } from "./options.ts";
 
 describe("--jobs", () => {
   test("auto fits runs of RUN_CPU_CORES each in the headroom of the cores other work leaves free", () => {
@@ -24,5 +24,22 @@ describe("--jobs", () => {
     expect(jobsOption({ jobs: "auto" })).toBe(autoJobs());
     expect(() => jobsOption({ jobs: "0" })).toThrow(UsageError);
     expect(() => jobsOption({ jobs: "many" })).toThrow(/--jobs must be an integer or auto/);
+  });
+
+  test("lanes: a number as given; auto for one run is 1 with nothing sampled, for more from the CPU use now", async () => {
+    expect(await lanesFor({ jobs: "3" }, "auto", 10)).toBe(3);
+    expect(await lanesFor({}, 1, 10)).toBe(1);
+    expect(await lanesFor({}, "auto", 1)).toBe(1);
+    const n = await lanesFor({ jobs: "auto" }, 1, 10);
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(n).toBeLessThanOrEqual(16);
+    await expect(lanesFor({ jobs: "x" }, "auto", 10)).rejects.toThrow(UsageError);
+  });
+
+  test("the CPU counters read from /proc/stat count busy ticks within the total", () => {
+    const t = cpuTicks();
+    if (t === null) return; // not Linux
+    expect(t.busy).toBeGreaterThanOrEqual(0);
+    expect(t.busy).toBeLessThanOrEqual(t.total);
   });
 });

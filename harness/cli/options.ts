@@ -2,6 +2,7 @@
 // once with their help and read once with their bounds: a command picks the ones it takes, and may
 // reword a help line for itself. `inject` and `proxy` have options of their own only.
 
+import fs from "node:fs";
 import os from "node:os";
 import { closest } from "../closest.ts";
 import { PROVIDERS, type ProviderChoice } from "../env/start-environment.ts";
@@ -115,20 +116,63 @@ export const CPU_HEADROOM = 0.5;
 
 /**
  * --jobs auto: as many runs as fit, at RUN_CPU_CORES each, in CPU_HEADROOM of the cores other work
- * leaves free (the load average of the last minute, taken before the command starts anything);
- * never fewer than 1 nor more than 16.
+ * leaves free; never fewer than 1 nor more than 16.
  */
-export function autoJobs(cores = os.availableParallelism(), load = os.loadavg()[0] ?? 0): number {
-  const free = Math.max(0, cores - load);
+export function autoJobs(cores = os.availableParallelism(), busy = os.loadavg()[0] ?? 0): number {
+  const free = Math.max(0, cores - busy);
   return Math.max(1, Math.min(16, Math.floor((free * CPU_HEADROOM) / RUN_CPU_CORES + 1e-9)));
+}
+
+/** The machine's CPU counters from /proc/stat (busy and total ticks), or null off Linux. */
+export function cpuTicks(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How many cores other work keeps busy now: /proc/stat over `sampleMs`, before the command starts
+ * anything (the load average would still count the minute before: a build step, an npm ci); off
+ * Linux, the last minute's load average.
+ */
+export async function busyCores(sampleMs = 250, cores = os.availableParallelism()): Promise<number> {
+  const a = cpuTicks();
+  if (!a) return os.loadavg()[0] ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const b = cpuTicks();
+  if (!b || b.total === a.total) return os.loadavg()[0] ?? 0;
+  return ((b.busy - a.busy) / (b.total - a.total)) * cores;
 }
 
 /** run's and matrix's --jobs when none is given. */
 export const DEFAULT_JOBS: number | "auto" = "auto";
 
-/** --jobs: 1 to 16, or auto (autoJobs()); `fallback` when absent. */
+/** --jobs: 1 to 16, or auto (autoJobs() on the load average); `fallback` when absent. */
 export function jobsOption(values: Values, fallback: number | "auto" = 1): number {
-  if (values.jobs === "auto" || (values.jobs === undefined && fallback === "auto")) return autoJobs();
+  if (isAuto(values, fallback)) return autoJobs();
+  return jobsNumber(values, fallback);
+}
+
+/**
+ * How many of `count` runs go side by side: --jobs as jobsOption reads it, but auto on the CPU use
+ * sampled now (busyCores()), and only when there is more than one run to place.
+ */
+export async function lanesFor(values: Values, fallback: number | "auto", count: number): Promise<number> {
+  if (!isAuto(values, fallback)) return jobsNumber(values, fallback);
+  return count > 1 ? autoJobs(os.availableParallelism(), await busyCores()) : 1;
+}
+
+function isAuto(values: Values, fallback: number | "auto"): boolean {
+  return values.jobs === "auto" || (values.jobs === undefined && fallback === "auto");
+}
+
+function jobsNumber(values: Values, fallback: number | "auto"): number {
   if (values.jobs !== undefined && !/^-?\d+$/.test(String(values.jobs)))
     throw new UsageError(`--jobs must be an integer or auto, got ${JSON.stringify(String(values.jobs))}`);
   return intOption(values, "jobs", { min: 1, max: 16 }) ?? (fallback === "auto" ? 1 : fallback);

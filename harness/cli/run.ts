@@ -17,6 +17,7 @@ import { Countdown } from "./countdown.ts";
 import {
   DEFAULT_JOBS,
   jobsOption,
+  lanesFor,
   listOption,
   providerOption,
   repeatOption,
@@ -134,7 +135,8 @@ export const runCommand: Command = {
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-    const jobsN = jobsOption(values, DEFAULT_JOBS);
+    // Checked here, before anything is written; auto is placed once the runs are known.
+    jobsOption(values, DEFAULT_JOBS);
     const sets = parseSets(listOption(values, "set"));
     // Every knob given must be one of every chosen scenario's, with its value in range: checked before anything starts.
     for (const e of chosen)
@@ -159,6 +161,7 @@ export const runCommand: Command = {
     const jobs = mine.flatMap((entry) =>
       Array.from({ length: repeat }, (_, i) => ({ entry, i, seed: firstSeed + i })),
     );
+    const jobsN = await lanesFor(values, DEFAULT_JOBS, jobs.length);
     const folderOf = (name: string, i: number) => (repeat > 1 ? `${name}-${i + 1}` : name);
     const summary = new SummaryFile(root, {
       command: "run",
