@@ -233,6 +233,7 @@ export function pauseBetweenBatches(run: Run, worker: string, description: strin
       const at = Date.now();
       const fault = await run.inject(processPause(worker));
       await run.quiet(worker, 50, run.ttlMs / 4);
+      await run.settle();
       const midBatch = wentOn(run, worker, at - 1);
       if (!midBatch || attempt === MAX_PAUSE_ATTEMPTS) {
         run.note(`${fault.window.detail}${midBatch ? " (mid-batch: the harness never caught a gap)" : ""}`);
@@ -327,7 +328,10 @@ export function pauseAtItem(run: Run, worker: string, description: string): Prom
       if (batches && !atomic) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
       const line = await run.nextLine(worker, [gate], 5 * run.ttlMs);
       const fault = await run.inject(processPause(worker));
-      await run.quiet(worker, 50, run.ttlMs / 4);
+      // A statement it had sent may still commit while it is frozen, and the journal may bring it
+      // late on a busy machine: quiet a while, then the journal read to its end, before judging.
+      await run.quiet(worker, 100, run.ttlMs / 4);
+      await run.settle();
       const missed = wentOn(run, worker, line.ts, line);
       const what = atomic
         ? " of its batch (one statement)"
