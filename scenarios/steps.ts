@@ -177,9 +177,13 @@ export function healAndRead(run: Run, fault: ActiveFault, worker: string): Promi
   );
 }
 
-/** Items take a tenth of the ttl, so a pause lands between an item's gate and its write. */
+/**
+ * Items take a tenth of the ttl, so a pause lands between an item's gate and its write; never less
+ * than 150 ms, a window the harness still hits on a loaded 2-core machine at the fast tier's ttl
+ * (at ttl 1000 it answered an item's line 104 ms late, as the 100 ms item ended).
+ */
 export function slowItems(t: Timings): Timings {
-  return { ...t, itemWorkMs: Math.round(t.ttlMs / 10), batchSize: 4 };
+  return { ...t, itemWorkMs: Math.max(150, Math.round(t.ttlMs / 10)), batchSize: 4 };
 }
 
 /** The least a takeover can take after a fault silences the leader: its lease lapses at least
