@@ -30,7 +30,7 @@ const { values } = parseArgs({
     jobs: { type: "string" },
   },
 });
-const lanes = await lanesFor(values, DEFAULT_JOBS, Number.POSITIVE_INFINITY);
+const lanes = await lanesFor(values, DEFAULT_JOBS, Number.POSITIVE_INFINITY, console.log);
 const profile = await profileFromOption(values.config);
 const entries = catalogue(profile);
 const runs = Number(values.runs);

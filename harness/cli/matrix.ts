@@ -169,7 +169,7 @@ export const matrixCommand: Command = {
     // Once a run has brought the workers up, a later bring-up that fails is that run's unknown.
     let proven = false;
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
-    const jobsN = await lanesFor(values, DEFAULT_JOBS, runs.length);
+    const jobsN = await lanesFor(values, DEFAULT_JOBS, runs.length, log);
     const summary = new SummaryFile(root, {
       command: "matrix",
       profile: profile.name,

@@ -163,9 +163,21 @@ export function jobsOption(values: Values, fallback: number | "auto" = 1): numbe
  * How many of `count` runs go side by side: --jobs as jobsOption reads it, but auto on the CPU use
  * sampled now (busyCores()), and only when there is more than one run to place.
  */
-export async function lanesFor(values: Values, fallback: number | "auto", count: number): Promise<number> {
+export async function lanesFor(
+  values: Values,
+  fallback: number | "auto",
+  count: number,
+  say: (line: string) => void = () => {},
+): Promise<number> {
   if (!isAuto(values, fallback)) return jobsNumber(values, fallback);
-  return count > 1 ? autoJobs(os.availableParallelism(), await busyCores()) : 1;
+  if (count <= 1) return 1;
+  const cores = os.availableParallelism();
+  const busy = await busyCores();
+  const n = autoJobs(cores, busy);
+  say(
+    `--jobs auto: ${n} side by side (${cores} cores, ${busy.toFixed(1)} busy with other work, a run keeps ${RUN_CPU_CORES} busy)`,
+  );
+  return n;
 }
 
 function isAuto(values: Values, fallback: number | "auto"): boolean {

@@ -161,7 +161,7 @@ export const runCommand: Command = {
     const jobs = mine.flatMap((entry) =>
       Array.from({ length: repeat }, (_, i) => ({ entry, i, seed: firstSeed + i })),
     );
-    const jobsN = await lanesFor(values, DEFAULT_JOBS, jobs.length);
+    const jobsN = await lanesFor(values, DEFAULT_JOBS, jobs.length, log);
     const folderOf = (name: string, i: number) => (repeat > 1 ? `${name}-${i + 1}` : name);
     const summary = new SummaryFile(root, {
       command: "run",
