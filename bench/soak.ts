@@ -1,13 +1,15 @@
 // The flake hunt: every scenario N times with the reference worker (must pass N of N) and every
 // bug variant N times on the scenario that must catch it (must fail N of N). Prints counts.
-// Usage: npm run soak -- [--runs N] [--seed S] [--ttl-ms T] [--scenarios a,b] [--config FILE] [--reference-only]
+// Runs go side by side as `run --all` would run them (--jobs, default the CLI's: auto).
+// Usage: npm run soak -- [--runs N] [--seed S] [--ttl-ms T] [--jobs N|auto] [--scenarios a,b] [--config FILE] [--reference-only]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { reportDirOption } from "../harness/cli/args.ts";
 import { Countdown } from "../harness/cli/countdown.ts";
-import { expectedMs } from "../harness/cli/outputs.ts";
+import { DEFAULT_JOBS, lanesFor } from "../harness/cli/options.ts";
+import { expectedMs, inParallel } from "../harness/cli/outputs.ts";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
 import { BALANCE_SEED, shardJobs, shardOption } from "../harness/cli/shard.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
@@ -25,8 +27,10 @@ const { values } = parseArgs({
     shard: { type: "string" },
     "report-dir": { type: "string" },
     "reference-only": { type: "boolean" },
+    jobs: { type: "string" },
   },
 });
+const lanes = await lanesFor(values, DEFAULT_JOBS, Number.POSITIVE_INFINITY, console.log);
 const profile = await profileFromOption(values.config);
 const entries = catalogue(profile);
 const runs = Number(values.runs);
@@ -55,7 +59,12 @@ const base = timingsFor(ttlMs);
 const mine = shardJobs(jobs, shard, (j) => expectedMs(j.entry.scenario, base, BALANCE_SEED) * runs);
 if (shard) console.log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${jobs.length} jobs`);
 
-console.log(`soak: ${runs} runs of ${mine.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms`);
+console.log(
+  `soak: ${runs} runs of ${mine.length} jobs, seeds ${seed}..${seed + runs - 1}, ttl ${ttlMs} ms, --jobs ${lanes} (${values.jobs ?? `default ${DEFAULT_JOBS}`}), ${os.availableParallelism()} cores, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 const t0 = performance.now();
 const lines: string[] = [];
 let bad = 0;
@@ -64,10 +73,12 @@ const countdown = new Countdown(
   mine.flatMap((j) => Array.from({ length: runs }, () => expectedMs(j.entry.scenario, base, seed))),
 );
 let finished = 0;
-for (const job of mine) {
-  let good = 0;
-  const misses: string[] = [];
-  for (let i = 0; i < runs; i++) {
+// Seed by seed, each seed's jobs in catalogue order (side by side, the longest first, as `run` does).
+const attempts = Array.from({ length: runs }, (_, i) => mine.map((job, j) => ({ job, j, i }))).flat();
+const outcomes = await inParallel(
+  attempts,
+  lanes,
+  async ({ job, i }) => {
     const result = await runScenario(job.entry.scenario, {
       ttlMs,
       bug: job.bug,
@@ -82,13 +93,23 @@ for (const job of mine) {
         ? result.verdict === "pass"
         : result.checks.some((c) => c.id === job.check && c.verdict === "fail");
     console.log(`    ${countdown.finished(finished++)}`);
-    if (ok) {
-      good += 1;
-      fs.rmSync(result.reportDir, { recursive: true, force: true });
-    } else {
-      misses.push(`seed ${seed + i}: ${result.verdict} (${result.reportDir})`);
+    if (ok) fs.rmSync(result.reportDir, { recursive: true, force: true });
+    else {
+      const line = `${job.entry.name} ${job.bug ?? "reference"} seed ${seed + i}: ${result.verdict} (${result.reportDir})`;
+      console.log(`    miss: ${line}`);
+      for (const r of result.reasons) console.log(`      ${r}`);
+      for (const c of result.checks.filter((x) => x.verdict !== "pass"))
+        console.log(`      ${c.id}: ${c.verdict}`);
     }
-  }
+    return { ok, wallMs: result.wallMs, line: `seed ${seed + i}: ${result.verdict} (${result.reportDir})` };
+  },
+  ({ job, i }) => expectedMs(job.entry.scenario, base, seed + i),
+);
+console.log("");
+for (const [j, job] of mine.entries()) {
+  const mineOut = attempts.flatMap((a, k) => (a.j === j ? [outcomes[k] as (typeof outcomes)[number]] : []));
+  const good = mineOut.filter((o) => o.ok).length;
+  const misses = mineOut.filter((o) => !o.ok).map((o) => o.line);
   if (good < runs) bad += 1;
   const what = job.bug ? `${job.bug} caught by ${job.check}` : "reference passes";
   const line = `${job.entry.name.padEnd(34)} ${what.padEnd(58)} ${good}/${runs}`;
@@ -98,7 +119,10 @@ for (const job of mine) {
 }
 await pool.stop();
 console.log(
-  `\nsoak finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${bad} job(s) below ${runs}/${runs}`,
+  `\nsoak finished in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${bad} job(s) below ${runs}/${runs}; load at the end ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
 );
 if (bad === 0) fs.rmSync(reportRoot, { recursive: true, force: true });
 else console.log(`reports of the misses kept in ${reportRoot}`);

@@ -177,9 +177,13 @@ export function healAndRead(run: Run, fault: ActiveFault, worker: string): Promi
   );
 }
 
-/** Items take a tenth of the ttl, so a pause lands between an item's gate and its write. */
+/**
+ * Items take a tenth of the ttl, so a pause lands between an item's gate and its write; never less
+ * than 150 ms, a window the harness still hits on a loaded 2-core machine at the fast tier's ttl
+ * (at ttl 1000 it answered an item's line 104 ms late, as the 100 ms item ended).
+ */
 export function slowItems(t: Timings): Timings {
-  return { ...t, itemWorkMs: Math.round(t.ttlMs / 10), batchSize: 4 };
+  return { ...t, itemWorkMs: Math.max(150, Math.round(t.ttlMs / 10)), batchSize: 4 };
 }
 
 /** The least a takeover can take after a fault silences the leader: its lease lapses at least
@@ -233,6 +237,7 @@ export function pauseBetweenBatches(run: Run, worker: string, description: strin
       const at = Date.now();
       const fault = await run.inject(processPause(worker));
       await run.quiet(worker, 50, run.ttlMs / 4);
+      await run.settle();
       const midBatch = wentOn(run, worker, at - 1);
       if (!midBatch || attempt === MAX_PAUSE_ATTEMPTS) {
         run.note(`${fault.window.detail}${midBatch ? " (mid-batch: the harness never caught a gap)" : ""}`);
@@ -327,7 +332,10 @@ export function pauseAtItem(run: Run, worker: string, description: string): Prom
       if (batches && !atomic) await run.nextLine(worker, ["batch-started"], 5 * run.ttlMs);
       const line = await run.nextLine(worker, [gate], 5 * run.ttlMs);
       const fault = await run.inject(processPause(worker));
-      await run.quiet(worker, 50, run.ttlMs / 4);
+      // A statement it had sent may still commit while it is frozen, and the journal may bring it
+      // late on a busy machine: quiet a while, then the journal read to its end, before judging.
+      await run.quiet(worker, 100, run.ttlMs / 4);
+      await run.settle();
       const missed = wentOn(run, worker, line.ts, line);
       const what = atomic
         ? " of its batch (one statement)"

@@ -12,7 +12,9 @@ import { type OptionSpecs, optionsHelp, parseOptions, reportDirOption } from "./
 import { type Command, EXIT } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import {
+  DEFAULT_JOBS,
   jobsOption,
+  lanesFor,
   providerOption,
   repeatOption,
   seedOption,
@@ -38,7 +40,7 @@ const OPTIONS: OptionSpecs = {
     repeat: "run every cell N times (seeds S, S+1, ...) and print catch rates",
     seed: "seed of the first run of every cell (logged)",
     "report-dir": "root folder of the reports (default reports/matrix-<time>)",
-    jobs: "run up to N cells side by side on one shared cluster (default 1)",
+    jobs: "run up to N cells side by side on one shared cluster, or auto (the default: from the cores, their load and a run's CPU cost)",
     json: 'print one JSON object: {"verdict","rows":[{"variant","cells":[...]}]}',
   }),
 };
@@ -98,7 +100,8 @@ export const matrixCommand: Command = {
     const base = timingsFor(ttlMs);
     const junit = junitOption(values);
     const shard = shardOption(values);
-    const jobsN = jobsOption(values);
+    // Checked here, before anything is written; auto is placed once the cells are known.
+    jobsOption(values, DEFAULT_JOBS);
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
     const expectedBy = catches(profile);
@@ -166,6 +169,7 @@ export const matrixCommand: Command = {
     // Once a run has brought the workers up, a later bring-up that fails is that run's unknown.
     let proven = false;
     const runs = jobs.flatMap((j) => Array.from({ length: repeat }, (_, i) => ({ ...j, i })));
+    const jobsN = await lanesFor(values, DEFAULT_JOBS, runs.length, log);
     const summary = new SummaryFile(root, {
       command: "matrix",
       profile: profile.name,
@@ -185,39 +189,45 @@ export const matrixCommand: Command = {
     });
     const countdown = new Countdown(runs.map((r) => expectedMs(r.entry.scenario, base, seed + r.i)));
     const results = await withPool(provider, { seed }, (pool) =>
-      inParallel(runs, jobsN, async ({ variant, entry, set, i }, index) => {
-        const cellName = `${entry.name}${setSuffix(set)}`;
-        const result = await runScenario(entry.scenario, {
-          workersProven: proven,
-          ttlMs,
-          bug: variant === REFERENCE ? null : variant,
-          seed: seed + i,
-          profile,
-          lease: entry.lease,
-          provider,
-          set: setStrings(set),
-          ...(pool ? { pool } : {}),
-          reportDir: path.join(root, folderOf(variant, cellName, i)),
-          ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
-          reproduce: (s) =>
-            `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${Object.entries(
-              setStrings(set),
-            )
-              .map(([k, v]) => ` --set ${k}=${v}`)
-              .join(
-                "",
-              )}${configArg(profile)}${variant === REFERENCE ? "" : ` --bug ${variant}`}${provider === "local" ? "" : ` --provider ${provider}`}`,
-        });
-        if (result.verdict !== "skipped") proven = true;
-        const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
-        finished.push({ result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) });
-        if (junit) writeJunit(junit, finished, "lease-chaos matrix");
-        log(
-          `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
-        );
-        if (runs.length > 1) log(`  ${countdown.finished(index)}`);
-        return { variant, entry, set, cellName, result, bad };
-      }),
+      inParallel(
+        runs,
+        jobsN,
+        async ({ variant, entry, set, i }, index) => {
+          const cellName = `${entry.name}${setSuffix(set)}`;
+          const result = await runScenario(entry.scenario, {
+            workersProven: proven,
+            ttlMs,
+            bug: variant === REFERENCE ? null : variant,
+            seed: seed + i,
+            profile,
+            lease: entry.lease,
+            provider,
+            set: setStrings(set),
+            ...(pool ? { pool } : {}),
+            reportDir: path.join(root, folderOf(variant, cellName, i)),
+            ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
+            reproduce: (s) =>
+              `${overridesPrefix()}npx lease-chaos run ${entry.name} --ttl-ms ${ttlMs} --seed ${s}${Object.entries(
+                setStrings(set),
+              )
+                .map(([k, v]) => ` --set ${k}=${v}`)
+                .join(
+                  "",
+                )}${configArg(profile)}${variant === REFERENCE ? "" : ` --bug ${variant}`}${provider === "local" ? "" : ` --provider ${provider}`}`,
+          });
+          if (result.verdict !== "skipped") proven = true;
+          const bad = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
+          // By cell, not by finish: side by side, the JUnit keeps the matrix's order.
+          finished[index] = { result, wallMs: result.wallMs, ...caughtByOf(variant, entry.name, set) };
+          if (junit) writeJunit(junit, finished.filter(Boolean), "lease-chaos matrix");
+          log(
+            `  ${variant.padEnd(28)} ${cellName.padEnd(34)} seed ${seed + i}  ${result.verdict.toUpperCase()}${bad.length ? ` (${bad.join(", ")})` : result.verdict === "unknown" ? ` (${result.reasons[0] ?? result.checks.find((c) => c.verdict === "unknown")?.detail ?? ""})` : ""}`,
+          );
+          if (runs.length > 1) log(`  ${countdown.finished(index)}`);
+          return { variant, entry, set, cellName, result, bad };
+        },
+        (r) => expectedMs(r.entry.scenario, base, seed + r.i),
+      ),
     );
     for (const variant of wanted) {
       const mine = results.filter((r) => r.variant === variant);

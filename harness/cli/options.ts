@@ -2,6 +2,8 @@
 // once with their help and read once with their bounds: a command picks the ones it takes, and may
 // reword a help line for itself. `inject` and `proxy` have options of their own only.
 
+import fs from "node:fs";
+import os from "node:os";
 import { closest } from "../closest.ts";
 import { PROVIDERS, type ProviderChoice } from "../env/start-environment.ts";
 import { UsageError } from "../errors.ts";
@@ -43,7 +45,10 @@ export const SHARED_OPTIONS = {
     type: "string",
     help: "write a JUnit XML file (a test case per scenario and check), rewritten after every run",
   },
-  jobs: { type: "string", help: "run up to N side by side on one shared cluster (default 1)" },
+  jobs: {
+    type: "string",
+    help: "run up to N side by side on one shared cluster, or auto (from the cores and a run's CPU cost)",
+  },
   shard: {
     type: "string",
     help: "run shard i of n (i/n), balanced by expected time; `lease-chaos merge` joins their reports",
@@ -94,9 +99,95 @@ export function repeatOption(values: Values, max = 1000): number {
   return intOption(values, "repeat", { min: 1, max }) ?? 1;
 }
 
-/** --jobs, 1 to 16, default 1. */
-export function jobsOption(values: Values): number {
-  return intOption(values, "jobs", { min: 1, max: 16 }) ?? 1;
+/**
+ * The cores one run keeps busy on average: the harness, its Postgres backends, the fault proxy and
+ * the run's workers. `npm run bench` measures it (bench/catalogue.ts prints "one run keeps ...
+ * cores busy") over the first release's 13 at ttl 2000, one at a time on a quiet 2-core machine:
+ * 0.34 (2026-12-02; 0.33 over the same 13 run again).
+ */
+export const RUN_CPU_CORES = 0.35;
+
+/**
+ * Of the cores no other work uses, the share runs side by side may keep busy on average: bring-up
+ * and teardown come in bursts well above the average, and a scenario aiming at a window of tens of
+ * milliseconds must not wait for a core.
+ */
+export const CPU_HEADROOM = 0.5;
+
+/**
+ * --jobs auto: as many runs as fit, at RUN_CPU_CORES each, in CPU_HEADROOM of the cores other work
+ * leaves free; never fewer than 1 nor more than 16.
+ */
+export function autoJobs(cores = os.availableParallelism(), busy = os.loadavg()[0] ?? 0): number {
+  const free = Math.max(0, cores - busy);
+  return Math.max(1, Math.min(16, Math.floor((free * CPU_HEADROOM) / RUN_CPU_CORES + 1e-9)));
+}
+
+/** The machine's CPU counters from /proc/stat (busy and total ticks), or null off Linux. */
+export function cpuTicks(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How many cores other work keeps busy now: /proc/stat over `sampleMs`, before the command starts
+ * anything (the load average would still count the minute before: a build step, an npm ci); off
+ * Linux, the last minute's load average.
+ */
+export async function busyCores(sampleMs = 250, cores = os.availableParallelism()): Promise<number> {
+  const a = cpuTicks();
+  if (!a) return os.loadavg()[0] ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const b = cpuTicks();
+  if (!b || b.total === a.total) return os.loadavg()[0] ?? 0;
+  return ((b.busy - a.busy) / (b.total - a.total)) * cores;
+}
+
+/** run's and matrix's --jobs when none is given. */
+export const DEFAULT_JOBS: number | "auto" = "auto";
+
+/** --jobs: 1 to 16, or auto (autoJobs() on the load average); `fallback` when absent. */
+export function jobsOption(values: Values, fallback: number | "auto" = 1): number {
+  if (isAuto(values, fallback)) return autoJobs();
+  return jobsNumber(values, fallback);
+}
+
+/**
+ * How many of `count` runs go side by side: --jobs as jobsOption reads it, but auto on the CPU use
+ * sampled now (busyCores()), and only when there is more than one run to place.
+ */
+export async function lanesFor(
+  values: Values,
+  fallback: number | "auto",
+  count: number,
+  say: (line: string) => void = () => {},
+): Promise<number> {
+  if (!isAuto(values, fallback)) return jobsNumber(values, fallback);
+  if (count <= 1) return 1;
+  const cores = os.availableParallelism();
+  const busy = await busyCores();
+  const n = autoJobs(cores, busy);
+  say(
+    `--jobs auto: ${n} side by side (${cores} cores, ${busy.toFixed(1)} busy with other work, a run keeps ${RUN_CPU_CORES} busy)`,
+  );
+  return n;
+}
+
+function isAuto(values: Values, fallback: number | "auto"): boolean {
+  return values.jobs === "auto" || (values.jobs === undefined && fallback === "auto");
+}
+
+function jobsNumber(values: Values, fallback: number | "auto"): number {
+  if (values.jobs !== undefined && !/^-?\d+$/.test(String(values.jobs)))
+    throw new UsageError(`--jobs must be an integer or auto, got ${JSON.stringify(String(values.jobs))}`);
+  return intOption(values, "jobs", { min: 1, max: 16 }) ?? (fallback === "auto" ? 1 : fallback);
 }
 
 /** A repeatable option's values (`--set a=1 --set b=2`). */

@@ -43,18 +43,29 @@ export async function withPool<T>(
   }
 }
 
-/** Runs `jobs` at most `n` at a time, in order of start; results in job order. */
+/**
+ * Runs `jobs` at most `n` at a time; results in job order. One at a time they start in job order;
+ * side by side, with `expectedMs`, the longest first, so no lane is left with a long run at the
+ * end while the others are idle.
+ */
 export async function inParallel<J, R>(
   jobs: J[],
   n: number,
   fn: (job: J, index: number) => Promise<R>,
+  expectedMs?: (job: J) => number,
 ): Promise<R[]> {
   const results: R[] = new Array(jobs.length);
+  const order = jobs.map((_, i) => i);
+  if (n > 1 && expectedMs) {
+    const ms = jobs.map(expectedMs);
+    order.sort((a, b) => (ms[b] as number) - (ms[a] as number) || a - b);
+  }
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, async () => {
     for (;;) {
-      const i = next++;
-      if (i >= jobs.length) return;
+      const k = next++;
+      if (k >= order.length) return;
+      const i = order[k] as number;
       results[i] = await fn(jobs[i] as J, i);
     }
   });

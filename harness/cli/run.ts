@@ -15,7 +15,9 @@ import { closest, type OptionSpecs, optionsHelp, parseOptions, reportDirOption }
 import { type Command, exitOf } from "./command.ts";
 import { Countdown } from "./countdown.ts";
 import {
+  DEFAULT_JOBS,
   jobsOption,
+  lanesFor,
   listOption,
   providerOption,
   repeatOption,
@@ -56,7 +58,7 @@ const OPTIONS: OptionSpecs = {
     ],
     {
       "report-dir": "root folder of the run reports (default reports/run-<ms since epoch>)",
-      jobs: "run up to N scenarios side by side on one shared cluster (default 1)",
+      jobs: "run up to N scenarios side by side on one shared cluster, or auto (the default: from the cores, their load and a run's CPU cost)",
       json: 'print one JSON object: {"verdict","runs":[...]} (each run with its wallMs)',
     },
   ),
@@ -133,7 +135,8 @@ export const runCommand: Command = {
     const json = values.json === true;
     const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-    const jobsN = jobsOption(values);
+    // Checked here, before anything is written; auto is placed once the runs are known.
+    jobsOption(values, DEFAULT_JOBS);
     const sets = parseSets(listOption(values, "set"));
     // Every knob given must be one of every chosen scenario's, with its value in range: checked before anything starts.
     for (const e of chosen)
@@ -158,6 +161,7 @@ export const runCommand: Command = {
     const jobs = mine.flatMap((entry) =>
       Array.from({ length: repeat }, (_, i) => ({ entry, i, seed: firstSeed + i })),
     );
+    const jobsN = await lanesFor(values, DEFAULT_JOBS, jobs.length, log);
     const folderOf = (name: string, i: number) => (repeat > 1 ? `${name}-${i + 1}` : name);
     const summary = new SummaryFile(root, {
       command: "run",
@@ -176,50 +180,58 @@ export const runCommand: Command = {
       })),
     });
     const countdown = new Countdown(jobs.map((j) => expectedMs(j.entry.scenario, base, j.seed)));
+    // By job, not by finish: side by side, the JUnit keeps the order of the command line.
     const done: RunResult[] = [];
     // Once a run of this command has brought the workers up, a later bring-up that fails is that
     // run's unknown (a loaded machine), not bad input for the whole command.
     let proven = false;
-    // Side by side, narrations would interleave: with --jobs above 1 only each run's end is printed.
-    const narrate = !json && jobsN === 1;
+    // Side by side, narrations would interleave: with more than one run at a time only each run's
+    // end is printed (a single run is narrated whatever --jobs says).
+    const narrate = !json && Math.min(jobsN, jobs.length) === 1;
     const results = await withPool(
       provider,
       { seed: firstSeed, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) },
       (pool) =>
-        inParallel(jobs, jobsN, async ({ entry, i, seed }, index) => {
-          const result = await runScenario(entry.scenario, {
-            workersProven: proven,
-            ttlMs,
-            bug,
-            seed,
-            profile,
-            lease: entry.lease,
-            ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
-            ...(pool ? { pool } : {}),
-            provider,
-            reportDir: path.join(root, folderOf(entry.name, i)),
-            ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
-            set: sets,
-            progress: narrate ? log : () => {},
-            reproduce: (s) =>
-              `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
-          });
-          done.push(result);
-          if (result.verdict !== "skipped") proven = true;
-          if (junit)
-            writeJunit(
-              junit,
-              done.map((r) => ({ result: r, wallMs: r.wallMs })),
-              "lease-chaos run",
-            );
-          if (narrate && result.verdict !== "skipped") printRun(result, log);
-          else if (!narrate)
-            log(
-              `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()}${result.verdict === "skipped" ? `: ${result.reasons[0]}` : ` (${Math.round(result.wallMs)} ms, ${result.reportDir})`}`,
-            );
-          if (jobs.length > 1) log(countdown.finished(index));
-          return result;
-        }),
+        inParallel(
+          jobs,
+          jobsN,
+          async ({ entry, i, seed }, index) => {
+            const result = await runScenario(entry.scenario, {
+              workersProven: proven,
+              ttlMs,
+              bug,
+              seed,
+              profile,
+              lease: entry.lease,
+              ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
+              ...(pool ? { pool } : {}),
+              provider,
+              reportDir: path.join(root, folderOf(entry.name, i)),
+              ...(repeat > 1 ? { repeat: { index: i + 1, count: repeat } } : {}),
+              set: sets,
+              progress: narrate ? log : () => {},
+              reproduce: (s) =>
+                `${overridesPrefix()}npx lease-chaos run ${scheduleFile ? `--schedule ${scheduleFile}` : entry.name} --ttl-ms ${ttlMs} --seed ${s}${setArgs}${configArg(profile)}${bug ? ` --bug ${bug}` : ""}${toxiproxyUrl ? ` --toxiproxy-url ${toxiproxyUrl}` : ""}${provider === "local" ? "" : ` --provider ${provider}`}`,
+            });
+            done[index] = result;
+            if (result.verdict !== "skipped") proven = true;
+            if (junit)
+              writeJunit(
+                junit,
+                done.filter(Boolean).map((r) => ({ result: r, wallMs: r.wallMs })),
+                "lease-chaos run",
+              );
+            if (!narrate)
+              log(
+                `${entry.name} seed ${seed}: ${result.verdict.toUpperCase()}${result.verdict === "skipped" ? `: ${result.reasons[0]}` : ` (${Math.round(result.wallMs)} ms, ${result.reportDir})`}`,
+              );
+            // Its verdict table and reproduce line, printed at once when it ends (side by side too).
+            if (!json && result.verdict !== "skipped") printRun(result, log);
+            if (jobs.length > 1) log(countdown.finished(index));
+            return result;
+          },
+          (j) => expectedMs(j.entry.scenario, base, j.seed),
+        ),
     );
     const verdict = runsVerdict(results.map((r) => r.verdict));
     const judged = results.filter((r) => r.verdict !== "skipped").length;

@@ -51,6 +51,12 @@ export interface StartedEnvironment extends AsyncDisposable {
   readonly pauseMethod?: string;
   /** true when the harness attached to a stack it did not start (it removes its triggers at the end) */
   readonly attached?: boolean;
+  /**
+   * true when the database came with the harness's journal and triggers installed and empty (a
+   * copy of a template that had them): workers may start while the observer connects, and the
+   * observer reads the journal from its first row
+   */
+  readonly journalInstalled?: boolean;
   /** times SELECT 1 on a fresh connection through the worker's proxy; rejects after timeoutMs */
   probeWorkerDb(key: string, timeoutMs: number): Promise<number>;
   /** opens a connection through the worker's proxy, to time statements while a fault is on */

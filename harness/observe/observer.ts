@@ -144,9 +144,25 @@ export class Observer {
 
   /**
    * Installs the journal and its triggers on the profile's tables (each must exist: a profile's
-   * tables are never assumed) and starts listening. Call after the schema is there.
+   * tables are never assumed) and starts listening. Call after the schema is there. With
+   * `installed`, the database came with an empty journal and its triggers (copied from a template
+   * that had them): nothing is installed, and the journal is read from its first row, so rows the
+   * workers wrote while the observer connected are evidence too.
    */
-  async observe(onEvent: (e: DbEvent) => void): Promise<void> {
+  async observe(onEvent: (e: DbEvent) => void, options: { installed?: boolean } = {}): Promise<void> {
+    if (!options.installed) await this.install();
+    this.#onEvent = onEvent;
+    const listener = new pg.Client({ ...this.db, application_name: "lease-chaos/journal" });
+    listener.on("error", () => {});
+    await listener.connect();
+    listener.on("notification", () => this.#fetch());
+    await listener.query(`LISTEN ${JOURNAL_CHANNEL}`);
+    this.#listener = listener;
+    await this.#fetch();
+  }
+
+  /** Installs the journal and its triggers (observe() does, unless they came installed). */
+  async install(): Promise<void> {
     for (const { table, key } of watchedTables(this.profile))
       if (!(await this.#tableExists(table)))
         throw new LeaseChaosError(
@@ -163,14 +179,6 @@ export class Observer {
     }
     await this.#exec("installing the harness's journal triggers", installSql(this.profile));
     this.#installed = true;
-    this.#onEvent = onEvent;
-    const listener = new pg.Client({ ...this.db, application_name: "lease-chaos/journal" });
-    listener.on("error", () => {});
-    await listener.connect();
-    listener.on("notification", () => this.#fetch());
-    await listener.query(`LISTEN ${JOURNAL_CHANNEL}`);
-    this.#listener = listener;
-    await this.#fetch();
   }
 
   // One fetch at a time; a notification during one schedules exactly one more.

@@ -13,6 +13,7 @@ import { newSeed } from "../random.ts";
 import { checkReportDir, type VerdictFile } from "../report/write.ts";
 import { type Applicability, applicability, skipReason } from "./applicability.ts";
 import { resolveKnobs } from "./knobs.ts";
+import { NO_PHASES, type RunPhases } from "./phases.ts";
 import { ProfileNeedError, type Progress } from "./run.ts";
 import { type PlannedWorker, profileWorkers, qualifiedName, type Scenario } from "./scenario.ts";
 import { Session } from "./session.ts";
@@ -54,8 +55,11 @@ export interface RunScenarioOptions {
 
 /** The outcome of a run: verdict.json's content plus figures for benchmarks. */
 export interface RunResult extends VerdictFile {
+  /** from the call to the environment stopped (verdict.json's metrics.wallMs ends at the report) */
   wallMs: number;
   envStartMs: number;
+  /** where the wall time went */
+  phases: RunPhases;
   evidence: Evidence;
 }
 
@@ -186,7 +190,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         );
       }
     }
-    return await session.finish(reasons, { voidChecks });
+    const result = await session.finish(reasons, { voidChecks });
+    await session.close();
+    result.phases = session.phaseClock.phases();
+    result.wallMs = performance.now() - began;
+    return result;
   } finally {
     await session.close();
   }
@@ -236,6 +244,7 @@ function skippedRun(
     ...file,
     wallMs,
     envStartMs: 0,
+    phases: NO_PHASES,
     evidence: {
       meta: {
         scenario: r.name,

@@ -255,6 +255,14 @@ export class Run {
     }
   }
 
+  /**
+   * Reads the journal to its end: every change the database has committed so far (an effect a
+   * frozen worker's last statement made, say) is in the evidence when it resolves.
+   */
+  settle(): Promise<void> {
+    return this.observer.flush();
+  }
+
   /** The log lines of `worker` recorded so far. */
   linesOf(worker: string): WorkerLog[] {
     return this.recorder.events.filter((e): e is WorkerLog => e.kind === "worker-log" && e.worker === worker);

@@ -18,6 +18,7 @@ import { envValues } from "../profile/template.ts";
 import { seededRandom } from "../random.ts";
 import { LiveReport } from "../report/live.ts";
 import { writeReport } from "../report/write.ts";
+import { PhaseClock } from "./phases.ts";
 import { evaluatePremises } from "./premises.ts";
 import { type Progress, Run } from "./run.ts";
 import type { RunResult } from "./run-scenario.ts";
@@ -102,9 +103,12 @@ export class Session {
   readonly #live: LiveReport;
   readonly #unsubscribe: () => void;
   readonly workers: WorkerSpec[];
+  /** the run's phase boundaries as they are reached */
+  readonly phaseClock: PhaseClock;
 
   private constructor(readonly spec: SessionSpec) {
     const { profile, timings, planned } = spec;
+    this.phaseClock = new PhaseClock(spec.began);
     this.workers = planned.map(({ overrides, delayed: _d, ...w }) => {
       const t = { ...timings, ...overrides };
       const role = this.#roleOf(w);
@@ -190,13 +194,25 @@ export class Session {
     });
     const env = chosen.env;
     this.#env = env;
+    this.phaseClock.environmentReady = performance.now();
     progress(`${clock(Date.now(), t0)} ${chosen.ready}`);
+    // Workers a scenario delays start once their lease has a holder (another instance leads first).
+    const delayed = new Set(planned.filter((p) => p.delayed).map((p) => p.id));
+    const startWorkers = () =>
+      Promise.all(
+        this.workers.filter((w) => !delayed.has(w.id)).map((w) => env.startWorker(this.launchOf(w))),
+      );
+    // A database that came with the journal records every change from its first statement: the
+    // workers start while the observer connects (their lines are recorded from their first), and
+    // the observer reads the journal from its first row.
+    const early = env.journalInstalled === true ? startWorkers() : null;
+    early?.catch(() => {});
     const obs = await Observer.connect(env.observerDb, profile);
     this.#observer = obs;
     progress(`${" ".repeat(10)}${await obs.applySchema()}`);
     const selfMigrating = profile.data.schema.migratesItself !== undefined;
     let observedFrom: number | undefined;
-    if (!selfMigrating) await obs.observe(recorder.record);
+    if (!selfMigrating) await obs.observe(recorder.record, { installed: env.journalInstalled === true });
     if (env.attached) observedFrom = Date.now();
 
     // Every role gets work; the backlog is sampled on the database clock.
@@ -210,11 +226,7 @@ export class Session {
     });
     this.#workload = workload;
     await workload.start();
-    // Workers a scenario delays start once their lease has a holder (another instance leads first).
-    const delayed = new Set(planned.filter((p) => p.delayed).map((p) => p.id));
-    await Promise.all(
-      this.workers.filter((w) => !delayed.has(w.id)).map((w) => env.startWorker(this.launchOf(w))),
-    );
+    await (early ?? startWorkers());
     for (const leaseName of new Set(this.workers.filter((w) => delayed.has(w.id)).map((w) => w.leaseName))) {
       await recorder.seenOrNext(
         (e): e is EvidenceEvent =>
@@ -353,9 +365,12 @@ export class Session {
    */
   async finish(reasons: string[], options: { voidChecks?: boolean } = {}): Promise<RunResult> {
     const run = this.run;
-    const { spec, recorder } = this;
+    const { spec, recorder, phaseClock } = this;
     const { timings, progress, profile } = spec;
     reasons.push(...(await run.healAll()));
+    phaseClock.stepsEnded = performance.now();
+    const firstFault = run.faults[0]?.window.start;
+    if (firstFault !== undefined) phaseClock.firstInjection = firstFault - Date.now() + performance.now();
     for (const f of run.faults)
       if (!f.window.verified && !f.window.withdrawn) reasons.push(`fault ${f.window.id}: ${f.window.detail}`);
     const workload = this.#workload as Workload;
@@ -376,8 +391,11 @@ export class Session {
           progress(
             `${" ".repeat(10)}backlog drained ${Math.round(s.ts - drainFrom)} ms after new work stopped`,
           );
-          // Held at zero for a while: one zero sample is not a drained system.
-          await run.until(s.ts + holdMs + 2 * Math.max(25, Math.round(timings.ttlMs / 20)));
+          // Held at zero for a while: one zero sample is not a drained system. The hold ends on a
+          // sample of its own at its end (the timer's samples cover it meanwhile), not a timer's
+          // period or two after.
+          await run.until(s.ts + holdMs);
+          await workload.sample();
         },
         () =>
           progress(
@@ -389,6 +407,7 @@ export class Session {
     }
     await this.#sample();
     const observedUntil = Date.now();
+    phaseClock.observedUntil = performance.now();
     if (this.#activityTimer) clearInterval(this.#activityTimer);
     this.#activityTimer = null;
     const env = this.env;
@@ -423,9 +442,10 @@ export class Session {
       ...(spec.degraded ? { degraded: spec.degraded } : {}),
       wallMs,
       envStartMs: this.#envStartMs,
+      phases: phaseClock.phases(),
       evidence,
     };
-    const { wallMs: _w, envStartMs: _e, evidence: _ev, ...file } = result;
+    const { wallMs: _w, envStartMs: _e, phases: _p, evidence: _ev, ...file } = result;
     writeReport(spec.reportDir, evidence, file);
     this.#live.finish();
     return result;
@@ -441,7 +461,14 @@ export class Session {
   }
 
   /** Stops everything the session started (or detaches from an attached stack), whatever happened. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  #closing: Promise<void> | null = null;
+
+  async #close(): Promise<void> {
     this.#live.finish();
     this.#unsubscribe();
     if (this.#activityTimer) clearInterval(this.#activityTimer);

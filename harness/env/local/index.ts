@@ -11,7 +11,7 @@ import type {
   WorkerState,
 } from "../provider.ts";
 import { ProbeConnection, probe, WorkerProxies } from "../worker-proxies.ts";
-import { LocalPool } from "./pool.ts";
+import { LocalPool, type PoolDatabase } from "./pool.ts";
 import { recordChild, type StartedPostgres } from "./postgres.ts";
 import { WorkerProcess } from "./worker-process.ts";
 
@@ -46,10 +46,11 @@ export class LocalEnvironment {
       this.options.pool ??
       (await LocalPool.start({
         seed,
+        single: true,
         ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
         ...(postgresLog ? { postgresLog } : {}),
       }));
-    let db: (DbEndpoint & { tag: string }) | null = null;
+    let db: PoolDatabase | null = null;
     try {
       db = await pool.database(this.options.profile);
       const proxies = new WorkerProxies(
@@ -89,7 +90,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     readonly pool: LocalPool,
     /** the pool was started for this environment alone */
     private readonly ownsPool: boolean,
-    private readonly db: DbEndpoint & { tag: string },
+    private readonly db: PoolDatabase,
     readonly proxies: WorkerProxies,
     private readonly options: LocalEnvironmentOptions,
   ) {}
@@ -101,6 +102,10 @@ export class StartedLocalEnvironment implements StartedEnvironment {
 
   get observerDb(): DbEndpoint {
     return this.db;
+  }
+
+  get journalInstalled(): boolean {
+    return this.db.journalInstalled;
   }
 
   #worker(key: string): WorkerProcess {
@@ -198,13 +203,17 @@ export class StartedLocalEnvironment implements StartedEnvironment {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all([...this.#workers.values()].map((w) => w.stop()));
+    // Nothing of this run is running now: its proxies, database and files go while the next run starts.
+    const dir = path.join(this.postgres.root, "workers", this.db.tag);
     if (this.ownsPool) {
       await this.pool.stop();
       return;
     }
-    await this.proxies.removeAll();
-    await this.pool.release(this.db);
-    fs.rmSync(path.join(this.postgres.root, "workers", this.db.tag), { recursive: true, force: true });
+    this.pool.retire(async () => {
+      await this.proxies.removeAll();
+      await this.pool.release(this.db);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

