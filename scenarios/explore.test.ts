@@ -12,6 +12,7 @@ const SCHEDULES = fileURLToPath(new URL("./schedules/", import.meta.url));
 const REGRESSIONS: [string, number][] = [
   ["healed-rate-stops-drifting.json", 101],
   ["standby-replies-lost.json", 204],
+  ["successor-paused-in-hold-off.json", 7000086],
 ];
 
 test.for(REGRESSIONS)(

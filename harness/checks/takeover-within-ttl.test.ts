@@ -104,6 +104,27 @@ describe("takeover-within-ttl", () => {
     expect(r.detail).toMatch(/1 takeover\(s\) not judged \(the lease's row held by a fault\)/);
   });
 
+  it("does not judge a lapse in a same-identity successor's hold-off; judges one after it", () => {
+    // fwd-a frozen at 1 s, its standbys held off until the successor (itself paused by another
+    // fault) takes epoch 2 at 21 s: the lapse at 10 s waited on the harness (explore, seed 7000086).
+    const successor = (injectedAfterMs: number) => {
+      const e = history()
+        .acquire("fwd-a", 1, 0)
+        .fault("same-identity-successor", "fwd-a", 1_000, 30_000, { silences: true })
+        .acquire("fwd-a", 2, 21_000)
+        .acquire("fwd-b", 3, 32_000)
+        .build();
+      const f = e.events.find((x) => x.kind === "fault");
+      if (f?.kind === "fault") f.injectedAt = f.start + injectedAfterMs;
+      return check.run(e);
+    };
+    const held = successor(20_000);
+    expect(held.verdict).toBe("pass");
+    expect(held.detail).toMatch(/1 takeover\(s\) not judged/);
+    // The hold-off ended at 5 s, before the lapse: nothing kept fwd-b from taking over on time.
+    expect(successor(4_000).verdict).toBe("fail");
+  });
+
   it("judges a slow takeover when the lock held another lease's row, or ended before the lapse", () => {
     const other = history()
       .acquire("fwd-a", 1, 0)

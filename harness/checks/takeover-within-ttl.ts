@@ -17,7 +17,8 @@ const ID = "takeover-within-ttl";
  *     the holder's last grant (the moment it stopped renewing, at or before a pause or kill). A
  *     takeover a standby of which was itself under a fault (one a correct system does not simply
  *     ride out), or that waited on a fault holding the lease's row (holdsLease), is reported, not
- *     judged.
+ *     judged, and so is one in a same-identity successor's hold-off (its standbys paused until the
+ *     successor holds the next term).
  */
 export const takeoverWithinTtl: Check = {
   id: ID,
@@ -154,11 +155,19 @@ function measure(
   const heldBack =
     faults.find(
       (f) =>
-        f.withdrawn !== true &&
-        ((f.tolerable !== true && standbys.has(f.target.split(".")[0] as string)) ||
-          (f.holdsLease === true && leaseOf(f.target) === old.leaseName)) &&
-        f.start < waitEnd &&
-        (f.end ?? meta.observedUntil) > old.expiresAt,
+        (f.withdrawn !== true &&
+          ((f.tolerable !== true && standbys.has(f.target.split(".")[0] as string)) ||
+            (f.holdsLease === true && leaseOf(f.target) === old.leaseName)) &&
+            f.start < waitEnd &&
+          (f.end ?? meta.observedUntil) > old.expiresAt) ||
+        // A same-identity successor holds the lease's standbys off (paused) from its start until
+        // its successor holds the next term (injectedAt): a lapse in that window waited on the
+        // harness, and the successor's own delay (paused by another fault) is not the system's.
+        (f.withdrawn !== true &&
+          f.fault === "same-identity-successor" &&
+          leaseOf(f.target) === old.leaseName &&
+          f.start < waitEnd &&
+          (f.injectedAt ?? f.end ?? meta.observedUntil) > old.expiresAt),
     ) ?? null;
   if (!next)
     return {
