@@ -152,23 +152,21 @@ function measure(
     meta.workers.filter((w) => w.leaseName === old.leaseName && w.id !== old.holder).map((w) => w.id),
   );
   const leaseOf = (worker: string) => meta.workers.find((w) => w.id === worker.split(".")[0])?.leaseName;
+  // A same-identity successor holds the lease's standbys off (paused) from its start until its
+  // successor holds the next term (injectedAt): a lapse in that window waited on the harness, and
+  // the successor's own delay (paused by another fault) is not the system's.
+  const holdsBack = (f: FaultWindow): number | null => {
+    if (f.fault === "same-identity-successor" && leaseOf(f.target) === old.leaseName)
+      return f.injectedAt ?? f.end ?? meta.observedUntil;
+    const standby = f.tolerable !== true && standbys.has(f.target.split(".")[0] as string);
+    const row = f.holdsLease === true && leaseOf(f.target) === old.leaseName;
+    return standby || row ? (f.end ?? meta.observedUntil) : null;
+  };
   const heldBack =
-    faults.find(
-      (f) =>
-        (f.withdrawn !== true &&
-          ((f.tolerable !== true && standbys.has(f.target.split(".")[0] as string)) ||
-            (f.holdsLease === true && leaseOf(f.target) === old.leaseName)) &&
-            f.start < waitEnd &&
-          (f.end ?? meta.observedUntil) > old.expiresAt) ||
-        // A same-identity successor holds the lease's standbys off (paused) from its start until
-        // its successor holds the next term (injectedAt): a lapse in that window waited on the
-        // harness, and the successor's own delay (paused by another fault) is not the system's.
-        (f.withdrawn !== true &&
-          f.fault === "same-identity-successor" &&
-          leaseOf(f.target) === old.leaseName &&
-          f.start < waitEnd &&
-          (f.injectedAt ?? f.end ?? meta.observedUntil) > old.expiresAt),
-    ) ?? null;
+    faults.find((f) => {
+      const until = f.withdrawn === true ? null : holdsBack(f);
+      return until !== null && f.start < waitEnd && until > old.expiresAt;
+    }) ?? null;
   if (!next)
     return {
       old,
