@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { describe, expect, it } from "vitest";
-import { faketimeEnv, faketimeSpec, LIBFAKETIME, lineRealTime, realTime } from "./launch.ts";
+import { faketimeEnv, faketimeSpec, LIBFAKETIME, lineRealTime, realTime, WorkerClock } from "./launch.ts";
 
 describe("a line's real time under a clock fault", () => {
   const since = 1_000_000;
@@ -21,6 +21,22 @@ describe("a line's real time under a clock fault", () => {
     const ahead = { offsetMs: 2_000, rate: 1, since };
     expect(lineRealTime(since + 40, ahead, since + 43)).toBe(since + 40);
     expect(lineRealTime(since + 2_040, ahead, since + 43)).toBe(since + 40);
+  });
+
+  it("corrects a line stamped under a step and read just after its heal (explore, seed 7000205)", () => {
+    const clock = new WorkerClock();
+    clock.set({ offsetMs: -2_961, rate: 1 }, since);
+    const healAt = since + 2_077;
+    clock.set({ offsetMs: 0, rate: 1 }, healAt);
+    // Stamped at real healAt - 6 on the stepped clock, read 6 ms after the heal.
+    expect(clock.correction(healAt + 6)?.(healAt - 6 - 2_961)).toBe(healAt - 6);
+    // A line of the healed clock is taken as written.
+    expect(clock.correction(healAt + 6)?.(healAt + 4)).toBe(healAt + 4);
+    // Long after the heal, nothing is corrected; a new process starts real.
+    expect(clock.correction(healAt + 5_000)).toBeUndefined();
+    clock.set({ offsetMs: -2_961, rate: 1 }, healAt + 6_000);
+    clock.reset();
+    expect(clock.correction(healAt + 6_001)).toBeUndefined();
   });
 
   it("inverts a rate fault", () => {

@@ -131,17 +131,59 @@ const FUTURE_TOLERANCE_MS = 25;
 
 /**
  * The real time of a line stamped `workerTs` by a worker under a clock fault, read at `receivedAt`.
- * The fault reaches the process a little after the harness sets it (libfaketime reads its setting
- * again only now and then), so a line may still carry the old clock: of the stamp as written and
- * the stamp corrected, the one that is not in the future and lies nearer to when it was read wins.
+ * The fault reaches the process a little after the harness sets it, and a line stamped just before
+ * a change is read just after it, so a line may still carry an earlier clock: of the stamp as
+ * written and the stamp corrected by each setting in `clocks`, the one that is not in the future
+ * and lies nearest to when it was read wins.
  */
 export function lineRealTime(
   workerTs: number,
-  clock: ClockSetting & { since: number },
+  clocks: ClockInForce | readonly ClockInForce[],
   receivedAt: number,
 ): number {
-  const corrected = realTime(workerTs, clock);
-  const candidates = [corrected, workerTs].filter((t) => t <= receivedAt + FUTURE_TOLERANCE_MS);
-  if (candidates.length === 0) return corrected;
+  const list = Array.isArray(clocks) ? clocks : [clocks as ClockInForce];
+  const corrected = list.map((c) => realTime(workerTs, c));
+  const candidates = [...corrected, workerTs].filter((t) => t <= receivedAt + FUTURE_TOLERANCE_MS);
+  if (candidates.length === 0) return corrected[0] ?? workerTs;
   return candidates.reduce((best, t) => (Math.abs(receivedAt - t) < Math.abs(receivedAt - best) ? t : best));
+}
+
+/** A clock setting and when the harness set it. */
+export type ClockInForce = ClockSetting & { since: number };
+
+// How long after a clock change a line may still carry the setting before it (read from a pipe).
+const PREVIOUS_CLOCK_MS = 1_000;
+
+/**
+ * A worker's clock as the harness set it: the setting in force, and for a while after a change the
+ * one before it, so a line stamped under the old setting and read after the change (a heal's first
+ * moments) is still turned back into real time.
+ */
+export class WorkerClock {
+  #current: ClockInForce | null = null;
+  #previous: ClockInForce | null = null;
+  #changedAt = Number.NEGATIVE_INFINITY;
+
+  /** Records a new setting at `now` (offset 0 and rate 1: the real clock). */
+  set(clock: ClockSetting, now: number): void {
+    this.#previous = this.#current;
+    this.#changedAt = now;
+    this.#current = clock.offsetMs === 0 && clock.rate === 1 ? null : { ...clock, since: now };
+  }
+
+  /** A new process: its clock is real, and no earlier setting applies to its lines. */
+  reset(): void {
+    this.#current = null;
+    this.#previous = null;
+  }
+
+  /** The correction of a line read at `receivedAt`, or none when the clock was real throughout. */
+  correction(receivedAt: number): ((workerTs: number) => number) | undefined {
+    const recent = this.#previous !== null && receivedAt - this.#changedAt <= PREVIOUS_CLOCK_MS;
+    const clocks = [this.#current, recent ? this.#previous : null].filter(
+      (c): c is ClockInForce => c !== null,
+    );
+    if (clocks.length === 0) return undefined;
+    return (ts) => lineRealTime(ts, clocks, receivedAt);
+  }
 }

@@ -5,7 +5,7 @@ import type Dockerode from "dockerode";
 import type { LineParser } from "../../observe/adapters/log-line.ts";
 import { parseRfc3339 } from "../../observe/adapters/time.ts";
 import type { WorkerSpec } from "../../observe/evidence.ts";
-import { lineRealTime } from "../launch.ts";
+import { WorkerClock } from "../launch.ts";
 import type { ClockSetting, EventSink, WorkerState } from "../provider.ts";
 
 const LOG_TAIL_LINES = 30;
@@ -37,8 +37,8 @@ export class ContainerWorker {
   readonly logTail: string[] = [];
   readonly stderrTail: string[] = [];
   #instance = 0;
-  /** a clock fault in force, to turn the worker's timestamps back into real time */
-  clock: (ClockSetting & { since: number }) | null = null;
+  /** the clock faults set on it, to turn the worker's timestamps back into real time */
+  readonly clock = new WorkerClock();
 
   constructor(
     private readonly docker: Dockerode,
@@ -120,14 +120,14 @@ export class ContainerWorker {
       readline.createInterface({ input }).on("line", (line) => {
         const [receivedAt, text] = split(line);
         if (!text.trim()) return;
-        const clock = this.clock;
+        const clockCorrection = this.clock.correction(receivedAt);
         const event = this.parser(text, {
           worker: this.spec.id,
           instance,
           leaseName: this.spec.leaseName,
           stream,
           receivedAt,
-          ...(clock ? { clockCorrection: (ts: number) => lineRealTime(ts, clock, receivedAt) } : {}),
+          ...(clockCorrection ? { clockCorrection } : {}),
         });
         this.#remember(text, event?.kind === "worker-log" && event.parsed ? "parsed" : "other", stream);
         if (event) this.sink(event);

@@ -366,7 +366,7 @@ export class StartedDockerEnvironment implements StartedEnvironment {
       );
     const now = Date.now();
     fs.writeFileSync(entry.file, faketimeSpec(clock, entry.startedAt, now));
-    this.#worker(key).clock = clock.offsetMs === 0 && clock.rate === 1 ? null : { ...clock, since: now };
+    this.#worker(key).clock.set(clock, now);
   }
 
   async clockEvidence(key: string): Promise<string> {

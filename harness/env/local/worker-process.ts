@@ -9,8 +9,8 @@ import {
   faketimeSpec,
   instanceValues,
   LIBFAKETIME,
-  lineRealTime,
   renderLaunch,
+  WorkerClock,
   writeFiles,
 } from "../launch.ts";
 import type { ClockSetting, DbEndpoint, EventSink, WorkerLaunch, WorkerState } from "../provider.ts";
@@ -77,7 +77,7 @@ export class WorkerProcess {
   #unregister: () => void = () => {};
   #instance = 0;
   #startedAt = 0;
-  #clock: (ClockSetting & { since: number }) | null = null;
+  readonly #clock = new WorkerClock();
   readonly outputTail: string[] = [];
   readonly stderrTail: string[] = [];
 
@@ -128,7 +128,7 @@ export class WorkerProcess {
     this.#child = child;
     this.#expectExit = false;
     this.#startedAt = Date.now();
-    this.#clock = null;
+    this.#clock.reset();
     const pgid = child.pid;
     this.#unregister = onExitSync(() => signalGroup(pgid, "SIGKILL"));
     child.stdin?.on("error", () => {});
@@ -146,14 +146,14 @@ export class WorkerProcess {
           if (this.stderrTail.length > OUTPUT_TAIL_LINES) this.stderrTail.shift();
         }
         const receivedAt = Date.now();
-        const clock = this.#clock;
+        const clockCorrection = this.#clock.correction(receivedAt);
         const event = this.launch.parser(text, {
           worker: spec.id,
           instance,
           leaseName: spec.leaseName,
           stream,
           receivedAt,
-          ...(clock ? { clockCorrection: (ts: number) => lineRealTime(ts, clock, receivedAt) } : {}),
+          ...(clockCorrection ? { clockCorrection } : {}),
         });
         if (event) this.ctx.sink(event);
       });
@@ -284,7 +284,7 @@ export class WorkerProcess {
       );
     const now = Date.now();
     fs.writeFileSync(this.#clockFile, faketimeSpec(clock, this.#startedAt, now));
-    this.#clock = clock.offsetMs === 0 && clock.rate === 1 ? null : { ...clock, since: now };
+    this.#clock.set(clock, now);
   }
 
   /** Which of the group's processes have libfaketime mapped (the proof a clock fault can reach them). */
