@@ -136,13 +136,8 @@ const FUTURE_TOLERANCE_MS = 25;
  * written and the stamp corrected by each setting in `clocks`, the one that is not in the future
  * and lies nearest to when it was read wins.
  */
-export function lineRealTime(
-  workerTs: number,
-  clocks: ClockInForce | readonly ClockInForce[],
-  receivedAt: number,
-): number {
-  const list = Array.isArray(clocks) ? clocks : [clocks as ClockInForce];
-  const corrected = list.map((c) => realTime(workerTs, c));
+export function lineRealTime(workerTs: number, clocks: readonly ClockInForce[], receivedAt: number): number {
+  const corrected = clocks.map((c) => realTime(workerTs, c));
   const candidates = [...corrected, workerTs].filter((t) => t <= receivedAt + FUTURE_TOLERANCE_MS);
   if (candidates.length === 0) return corrected[0] ?? workerTs;
   return candidates.reduce((best, t) => (Math.abs(receivedAt - t) < Math.abs(receivedAt - best) ? t : best));
