@@ -42,10 +42,14 @@ export class Coverage {
     }
   }
 
-  /** How many of a schedule's predicted combinations are untried: the bias toward new ground. */
+  /**
+   * How new a schedule's predicted combinations are: each counts 1 / (1 + times tried), so an
+   * untried one weighs most and, once every one was tried, the least-tried still win: the bias
+   * keeps spreading the runs instead of stopping at one try each.
+   */
   novelty(s: Schedule): number {
     const keys = new Set(s.faults.map((e) => comboKey(e.fault, e.target, predictedPhase(e))));
-    return [...keys].filter((k) => !this.tried.has(k)).length;
+    return [...keys].reduce((sum, k) => sum + 1 / (1 + (this.tried.get(k) ?? 0)), 0);
   }
 
   /** `23/110 combinations tried` */

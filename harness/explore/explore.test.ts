@@ -64,6 +64,9 @@ describe("drawing schedules", () => {
       expect(parseSchedule(s)).toEqual(s);
       expect(coherent(s.faults)).toEqual(s.faults);
     }
+    // The reference logs its items, so some schedules slow them (a fault on an item finds its batch going on).
+    expect(a.some((s) => s.pace === "slow-items")).toBe(true);
+    expect(a.some((s) => s.pace === undefined)).toBe(true);
   });
 
   it("a twin target needs a fault that starts a twin before it; a takeover trigger one that can cause it", () => {
@@ -77,7 +80,7 @@ describe("drawing schedules", () => {
     expect(ok[2]).toMatchObject({ target: "twin", at: { event: "takeover" } });
   });
 
-  it("coverage counts what was hit and prefers schedules with untried combinations", () => {
+  it("coverage counts what was hit and prefers schedules with untried, then least-tried, combinations", () => {
     const c = new Coverage(universe(["pause", "outage"]));
     expect(c.all).toContain("pause/leader/mid-batch");
     expect(c.all).toContain("outage/database/database");
@@ -86,7 +89,13 @@ describe("drawing schedules", () => {
     c.record([
       { index: 0, fault: "pause", role: "leader", phase: "leading", targets: ["fwd-a"], firedAt: 1 },
     ]);
-    expect(c.novelty(s)).toBe(0);
+    expect(c.novelty(s)).toBe(1 / 2);
+    const other: Schedule = { version: 1, faults: [ev("outage", 100, { target: "database" })] };
+    expect(c.novelty(other)).toBe(1);
+    c.record([
+      { index: 1, fault: "pause", role: "leader", phase: "leading", targets: ["fwd-a"], firedAt: 2 },
+    ]);
+    expect(c.novelty(s)).toBe(1 / 3);
     expect(c.summary()).toBe(`1/${c.all.length} combinations tried`);
   });
 });
@@ -120,6 +129,8 @@ describe("shrinking", () => {
     expect(pause.durationMs).toBeGreaterThanOrEqual(1_000);
     expect(pause.durationMs).toBeLessThan(1_334);
     expect(fails(result.schedule)).toBe(true);
+    // The pace does not matter to this failure: the shrunk schedule runs at the steady one.
+    expect(result.schedule.pace).toBeUndefined();
     // Every neighbour passes: that is what minimal means.
     for (const n of neighbours(result.schedule)) expect(fails(n.schedule), n.what).toBe(false);
     expect(shapeOf(result.schedule)).toMatch(/^latency\/.*\+pause\//);

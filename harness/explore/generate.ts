@@ -127,14 +127,25 @@ function eventArbitrary(space: ExploreSpace): fc.Arbitrary<FaultEvent> {
     });
 }
 
-/** The arbitrary of a whole schedule: 1 to maxFaults events, on one of the leases. */
+/**
+ * The arbitrary of a whole schedule: 1 to maxFaults events, on one of the leases, at the steady pace
+ * or (where the profile logs its items) with slow items, so that a fault fired on an item finds the
+ * rest of its batch still to go: what a bug in an item loop or in a drain needs.
+ */
 export function scheduleArbitrary(space: ExploreSpace): fc.Arbitrary<Schedule> {
+  const paces = space.caps.lines.itemStarted ? (["steady", "slow-items"] as const) : (["steady"] as const);
   return fc
     .record({
       lease: fc.constantFrom(...space.leases),
       faults: fc.array(eventArbitrary(space), { minLength: 1, maxLength: Math.max(1, space.maxFaults) }),
+      pace: fc.constantFrom(...paces),
     })
-    .map(({ lease, faults }) => ({ version: 1 as const, lease, faults: coherent(faults) }));
+    .map(({ lease, faults, pace }) => ({
+      version: 1 as const,
+      lease,
+      faults: coherent(faults),
+      ...(pace === "slow-items" ? { pace } : {}),
+    }));
 }
 
 // Faults whose effect on the leader can end its term: what a takeover trigger waits for.

@@ -3,7 +3,7 @@
 // side by side, so faults overlap as their triggers and durations say. Named scenarios and
 // schedules share this runner's parts (Run, the faults, the checks): a named scenario is a
 // hand-written schedule with a story.
-import { bringUp } from "../../scenarios/steps.ts";
+import { bringUp, slowItems } from "../../scenarios/steps.ts";
 import { LeaseChaosError } from "../errors.ts";
 import type { EvidenceEvent, LeaseChange } from "../observe/evidence.ts";
 import { seededRandom } from "../random.ts";
@@ -94,6 +94,7 @@ export function scheduleScenario(
     needs: (ctx: NeedContext): Need[] =>
       schedule.faults.flatMap((e) => primitiveSpec(e.fault).needs?.(ctx) ?? []),
     ...(clockFaults ? { clockFaults } : {}),
+    ...(schedule.pace === "slow-items" ? { timings: slowItems } : {}),
     lowerBoundMs: (t) => scheduleWaitsMs(schedule, t),
     async steps(run) {
       await bringUp(run);

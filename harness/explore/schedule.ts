@@ -95,6 +95,15 @@ export const scheduleSchema = z.strictObject({
   /** the lease the roles (leader, standby, twin) are of; the profile's primary lease when absent */
   lease: z.string().min(1).optional(),
   faults: z.array(faultEventSchema).min(1).max(12),
+  /**
+   * the work's pace: `slow-items` makes each item take a tenth of the ttl in batches of 4 (as the
+   * named mid-batch scenarios do), so a fault fired on an item lands inside a batch with items
+   * still to go; steady (absent) is the run's usual pace
+   */
+  pace: z
+    .enum(["steady", "slow-items"])
+    .optional()
+    .describe("slow-items: each item takes ttl/10, batches of 4, so a fault lands inside a batch"),
   /** a note for people: where it came from (an explore finding, a hand-written incident) */
   note: z.string().optional(),
 });
@@ -136,7 +145,8 @@ export function shapeOf(s: Schedule): string {
   return s.faults
     .map((e) => `${e.fault}/${e.target}/${"afterMs" in e.at ? "time" : e.at.event}`)
     .sort()
-    .join("+");
+    .join("+")
+    .concat(s.pace === "slow-items" ? "@slow-items" : "");
 }
 
 /** The schedule's JSON Schema (as a person writes it, defaults optional). */

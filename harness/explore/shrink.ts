@@ -150,10 +150,17 @@ export async function shrinkSchedule(
   return out;
 }
 
-/** The schedules one step simpler than `s`: each fault removed, each one shortened by a quarter. */
+/**
+ * The schedules one step simpler than `s`: the steady pace, each fault removed, each one shortened
+ * by a quarter.
+ */
 export function neighbours(s: Schedule): { what: string; schedule: Schedule }[] {
   const out: { what: string; schedule: Schedule }[] = [];
   const with_ = (faults: FaultEvent[]): Schedule => ({ ...s, faults });
+  if (s.pace === "slow-items") {
+    const { pace: _pace, ...steady } = s;
+    out.push({ what: "at the steady pace", schedule: steady });
+  }
   if (s.faults.length > 1)
     for (let i = 0; i < s.faults.length; i++)
       out.push({ what: `without fault ${i + 1}`, schedule: with_(s.faults.filter((_f, j) => j !== i)) });
