@@ -8,6 +8,7 @@ import { Coverage, universe } from "./coverage.ts";
 import { coherent, drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
 import { mergeCampaigns } from "./merge.ts";
 import { availablePrimitives } from "./primitives.ts";
+import { scheduleScenario } from "./runner.ts";
 import { type FaultEvent, parseSchedule, type Schedule, scheduleJsonSchema, shapeOf } from "./schedule.ts";
 import { neighbours, shrinkSchedule } from "./shrink.ts";
 
@@ -51,6 +52,22 @@ describe("schedules as data", () => {
       JSON.parse(fs.readFileSync(fileURLToPath(new URL(`../../schema/${f}`, import.meta.url)), "utf8"));
     expect(read("schedule.schema.json")).toEqual(JSON.parse(JSON.stringify(scheduleJsonSchema())));
     expect(read("lease-chaos.config.schema.json")).toEqual(JSON.parse(JSON.stringify(profileJsonSchema())));
+  });
+});
+
+describe("the pace of a schedule", () => {
+  it("slow-items runs the items at a tenth of the ttl in batches of 4; the steady pace keeps the run's timings", () => {
+    const base = { ttlMs: 2_000, itemWorkMs: 10, batchSize: 10 } as Parameters<
+      NonNullable<ReturnType<typeof scheduleScenario>["timings"]>
+    >[0];
+    const slow = scheduleScenario({ version: 1, faults: [ev("stop", 100)], pace: "slow-items" });
+    expect(slow.timings?.(base)).toMatchObject({ itemWorkMs: 200, batchSize: 4 });
+    expect(scheduleScenario({ version: 1, faults: [ev("stop", 100)] }).timings).toBeUndefined();
+    expect(shapeOf({ version: 1, faults: [ev("stop", 100)], pace: "slow-items" })).toBe(
+      "stop/leader/time@slow-items",
+    );
+    const steady = neighbours({ version: 1, faults: [ev("stop", 100)], pace: "slow-items" });
+    expect(steady.find((n) => n.what === "at the steady pace")?.schedule.pace).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@ import type { LineParser } from "../../observe/adapters/log-line.ts";
 import { parseRfc3339 } from "../../observe/adapters/time.ts";
 import type { WorkerSpec } from "../../observe/evidence.ts";
 import { WorkerClock } from "../launch.ts";
-import type { ClockSetting, EventSink, WorkerState } from "../provider.ts";
+import type { EventSink, WorkerState } from "../provider.ts";
 
 const LOG_TAIL_LINES = 30;
 
