@@ -13,6 +13,7 @@ const REGRESSIONS: [string, number][] = [
   ["healed-rate-stops-drifting.json", 101],
   ["standby-replies-lost.json", 204],
   ["successor-paused-in-hold-off.json", 7000086],
+  ["clock-step-beside-rate-skew.json", 7000050],
 ];
 
 test.for(REGRESSIONS)(

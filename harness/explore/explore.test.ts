@@ -5,10 +5,16 @@ import { profileJsonSchema } from "../profile/json-schema.ts";
 import { referenceProfile } from "../profile/reference.ts";
 import type { ExploreSummary } from "./campaign.ts";
 import { Coverage, universe } from "./coverage.ts";
-import { coherent, drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
+import {
+  coherent,
+  drawCandidates,
+  type ExploreSpace,
+  makeableClocks,
+  scheduleArbitrary,
+} from "./generate.ts";
 import { mergeCampaigns } from "./merge.ts";
 import { availablePrimitives } from "./primitives.ts";
-import { scheduleScenario } from "./runner.ts";
+import { clockConflict, scheduleScenario } from "./runner.ts";
 import { type FaultEvent, parseSchedule, type Schedule, scheduleJsonSchema, shapeOf } from "./schedule.ts";
 import { neighbours, shrinkSchedule } from "./shrink.ts";
 
@@ -68,6 +74,26 @@ describe("the pace of a schedule", () => {
     );
     const steady = neighbours({ version: 1, faults: [ev("stop", 100)], pace: "slow-items" });
     expect(steady.find((n) => n.what === "at the steady pace")?.schedule.pace).toBeUndefined();
+  });
+});
+
+describe("clock faults libfaketime can make", () => {
+  it("no wall-clock step where every clock is faked, and one clock fault at a time per process", () => {
+    const free = { mode: "all" as const, busy: new Set<string>() };
+    expect(clockConflict("clock-step", "wall", ["fwd-a"], free)).toMatch(/monotonic clock too/);
+    expect(clockConflict("clock-rate", "all", ["fwd-a"], free)).toBeNull();
+    const held = { mode: "wall" as const, busy: new Set(["fwd-a"]) };
+    expect(clockConflict("clock-step", "wall", ["fwd-a"], held)).toMatch(/fwd-a already has a clock fault/);
+    expect(clockConflict("clock-step", "wall", ["fwd-b"], held)).toBeNull();
+    expect(clockConflict("pause", undefined, ["fwd-a"], held)).toBeNull();
+  });
+
+  it("explore never draws a step beside a rate skew", async () => {
+    const arb = scheduleArbitrary({ ...(await space()), primitives: ["clock-step", "clock-rate", "pause"] });
+    const drawn = drawCandidates(arb, 5, 200).map((v) => v.value_);
+    expect(drawn.every(makeableClocks)).toBe(true);
+    expect(drawn.some((s) => s.faults.some((e) => e.fault === "clock-rate"))).toBe(true);
+    expect(drawn.some((s) => s.faults.some((e) => e.fault === "clock-step"))).toBe(true);
   });
 });
 

@@ -101,14 +101,44 @@ export function scheduleScenario(
       const zero = Date.now();
       const zeroChange = run.lastLeaseChange();
       const random = seededRandom(run.meta.seed ^ 0x5eed);
+      const clocks: ClockUse = { mode: clockFaults, busy: new Set() };
       const results = await Promise.allSettled(
-        schedule.faults.map((e, i) => fire(run, e, i, zero, zeroChange, random, options.firings)),
+        schedule.faults.map((e, i) => fire(run, e, i, zero, zeroChange, random, options.firings, clocks)),
       );
       await run.step("observe half a ttl after the last heal", () => run.hold(Math.round(run.ttlMs / 2)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw failed.reason;
     },
   };
+}
+
+/**
+ * The clocks of a run: the libfaketime mode its lease's workers run under, and the workers whose
+ * clock a fault holds now. libfaketime keeps one setting per process, for every clock it fakes:
+ * under the all-clocks mode (a rate skew somewhere in the schedule) a step would move the
+ * monotonic clock too, and its heal would run it back (every timer set meanwhile then waits the
+ * step again: a wedge the harness made); two clock faults at once on one process would overwrite
+ * each other's setting. Either is a fault that cannot be made as written: no evidence.
+ */
+interface ClockUse {
+  mode: "wall" | "all" | undefined;
+  busy: Set<string>;
+}
+
+/** Why a clock fault cannot be made on `targets` now, or null. */
+export function clockConflict(
+  fault: Primitive,
+  clock: "wall" | "all" | undefined,
+  targets: string[],
+  use: ClockUse,
+): string | null {
+  if (!clock) return null;
+  if (clock === "wall" && use.mode === "all")
+    return `${fault} cannot step the wall clock alone: the schedule also skews a clock's rate, so its workers run with every clock faked, and a step would move their monotonic clock too`;
+  const busy = targets.filter((k) => use.busy.has(k));
+  return busy.length
+    ? `${busy.join(", ")} already has a clock fault on (libfaketime keeps one setting per process)`
+    : null;
 }
 
 async function fire(
@@ -119,6 +149,7 @@ async function fire(
   zeroChange: LeaseChange | undefined,
   random: () => number,
   firings: Firing[] | undefined,
+  clocks: ClockUse,
 ): Promise<void> {
   const spec = primitiveSpec(e.fault);
   const firing: Firing = { index, fault: e.fault, role: e.target, phase: null, targets: [], firedAt: null };
@@ -135,6 +166,9 @@ async function fire(
   if (e.target === "twin") await waitForTwin(run, zero + TRIGGER_TIMEOUT_TTLS * run.ttlMs).catch(() => {});
   const targets = await resolveTargets(run, e.target, random);
   if (targets.length === 0) throw miss(`no ${e.target} to aim at when it fired`);
+  const conflict = clockConflict(e.fault, spec.clock, targets, clocks);
+  if (conflict) throw miss(conflict);
+  if (spec.clock) for (const k of targets) clocks.busy.add(k);
   firing.targets = targets;
   firing.phase = phaseOf(run, e.target, targets[0] as string);
   firing.firedAt = Date.now();
@@ -158,6 +192,7 @@ async function fire(
       throw err instanceof FaultMissedError ? err : new FaultMissedError(`${label}: ${firing.missed}`);
     } finally {
       for (const a of active) await a.heal().catch(() => {});
+      if (spec.clock) for (const k of targets) clocks.busy.delete(k);
     }
   });
 }
