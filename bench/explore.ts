@@ -12,6 +12,9 @@ import { parseArgs } from "node:util";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { type ExploreSummary, explore } from "../harness/explore/campaign.ts";
+import { scheduleScenario } from "../harness/explore/runner.ts";
+import type { Schedule } from "../harness/explore/schedule.ts";
+import { runScenario } from "../harness/run/run-scenario.ts";
 
 const { values } = parseArgs({
   options: {
@@ -57,6 +60,31 @@ console.log(
     .join(" ")}; reports in ${root}`,
 );
 const pool = await LocalPool.start({ seed: firstSeed });
+
+// The control of a finding: its shrunk schedule on the correct worker (no bug), `tries` times, each
+// seed the finding's own plus one. A schedule the correct worker fails too blames the harness, not
+// the variant: the row says how many of the replays failed the finding's check there.
+const onReference = async (schedule: Schedule, check: string, seed: number, dir: string) => {
+  let failed = 0;
+  const tries = 3;
+  for (let k = 0; k < tries; k++) {
+    const result = await runScenario(scheduleScenario(schedule), {
+      ttlMs,
+      bug: null,
+      seed: seed + k,
+      profile,
+      lease: schedule.lease ?? (profile.roles[0]?.lease as string),
+      reportDir: path.join(dir, `reference-${k}`),
+      provider: "local",
+      pool,
+      progress: () => {},
+    });
+    if (result.checks.some((c) => c.id === check && c.verdict === "fail")) failed += 1;
+    else if (result.verdict === "pass")
+      fs.rmSync(path.join(dir, `reference-${k}`), { recursive: true, force: true });
+  }
+  return { failed, tries };
+};
 try {
   for (const bug of variants) {
     const found: (number | null)[] = [];
@@ -76,6 +104,9 @@ try {
       });
       const f = summary.findings[0];
       found.push(summary.firstFailureMs);
+      const control = f
+        ? await onReference(f.schedule, f.check, f.seed, path.join(root, bug, `seed-${seed}`))
+        : null;
       rows.push({
         kind: "variant",
         bug,
@@ -92,10 +123,11 @@ try {
         minimal: f?.shrink.minimal ?? null,
         confidence: f?.confidence ?? null,
         shape: f?.shape ?? null,
+        referenceFailed: control,
       });
       save();
       console.log(
-        `  ${bug.padEnd(28)} seed ${String(seed).padEnd(7)} first failure ${min(summary.firstFailureMs).padEnd(10)} after ${summary.runs} run(s) (${summary.noEvidence} no evidence, ${summary.runsPerMinute} runs/min)${f ? `: ${f.check}, ${f.original.faults.length} -> ${f.schedule.faults.length} fault(s) ${f.shape}, ${f.confidence.failed}/${f.confidence.tries} replays${f.shrink.minimal ? ", minimal" : ""}` : ""}`,
+        `  ${bug.padEnd(28)} seed ${String(seed).padEnd(7)} first failure ${min(summary.firstFailureMs).padEnd(10)} after ${summary.runs} run(s) (${summary.noEvidence} no evidence, ${summary.runsPerMinute} runs/min)${f ? `: ${f.check}, ${f.original.faults.length} -> ${f.schedule.faults.length} fault(s) ${f.shape}, ${f.confidence.failed}/${f.confidence.tries} replays${f.shrink.minimal ? ", minimal" : ""}; on the correct worker it fails ${control?.failed}/${control?.tries} (target 0)` : ""}`,
       );
     }
     const hit = found.filter((x): x is number => x !== null);
