@@ -12,8 +12,9 @@ import { parseArgs } from "node:util";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { type ExploreSummary, explore } from "../harness/explore/campaign.ts";
-import { scheduleScenario } from "../harness/explore/runner.ts";
+import { type Firing, scheduleScenario } from "../harness/explore/runner.ts";
 import type { Schedule } from "../harness/explore/schedule.ts";
+import { leasesOf } from "../harness/profile/profile.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
 
 const { values } = parseArgs({
@@ -61,29 +62,37 @@ console.log(
 );
 const pool = await LocalPool.start({ seed: firstSeed });
 
-// The control of a finding: its shrunk schedule on the correct worker (no bug), `tries` times, each
-// seed the finding's own plus one. A schedule the correct worker fails too blames the harness, not
-// the variant: the row says how many of the replays failed the finding's check there.
+// The control of a finding: its shrunk schedule on the correct worker (no bug), 3 times, on the
+// finding's seed, then seed + 1 and seed + 2. A schedule the correct worker fails too blames the
+// harness, not the variant: the row says how many replays failed the finding's check there (by the
+// campaign's rule: every fault applied) and how many were no evidence (which prove nothing).
 const onReference = async (schedule: Schedule, check: string, seed: number, dir: string) => {
   let failed = 0;
+  let noEvidence = 0;
   const tries = 3;
   for (let k = 0; k < tries; k++) {
-    const result = await runScenario(scheduleScenario(schedule), {
+    const firings: Firing[] = [];
+    const result = await runScenario(scheduleScenario(schedule, { firings }), {
       ttlMs,
       bug: null,
       seed: seed + k,
       profile,
-      lease: schedule.lease ?? (profile.roles[0]?.lease as string),
+      lease: schedule.lease ?? (leasesOf(profile)[0] as string),
       reportDir: path.join(dir, `reference-${k}`),
       provider: "local",
       pool,
       progress: () => {},
     });
-    if (result.checks.some((c) => c.id === check && c.verdict === "fail")) failed += 1;
+    const applied =
+      firings.length === schedule.faults.length &&
+      firings.every((f) => f.firedAt !== null && !f.missed) &&
+      result.reasons.length === 0;
+    if (!applied) noEvidence += 1;
+    else if (result.checks.some((c) => c.id === check && c.verdict === "fail")) failed += 1;
     else if (result.verdict === "pass")
       fs.rmSync(path.join(dir, `reference-${k}`), { recursive: true, force: true });
   }
-  return { failed, tries };
+  return { failed, noEvidence, tries };
 };
 try {
   for (const bug of variants) {
@@ -127,7 +136,7 @@ try {
       });
       save();
       console.log(
-        `  ${bug.padEnd(28)} seed ${String(seed).padEnd(7)} first failure ${min(summary.firstFailureMs).padEnd(10)} after ${summary.runs} run(s) (${summary.noEvidence} no evidence, ${summary.runsPerMinute} runs/min)${f ? `: ${f.check}, ${f.original.faults.length} -> ${f.schedule.faults.length} fault(s) ${f.shape}, ${f.confidence.failed}/${f.confidence.tries} replays${f.shrink.minimal ? ", minimal" : ""}; on the correct worker it fails ${control?.failed}/${control?.tries} (target 0)` : ""}`,
+        `  ${bug.padEnd(28)} seed ${String(seed).padEnd(7)} first failure ${min(summary.firstFailureMs).padEnd(10)} after ${summary.runs} run(s) (${summary.noEvidence} no evidence, ${summary.runsPerMinute} runs/min)${f ? `: ${f.check}, ${f.original.faults.length} -> ${f.schedule.faults.length} fault(s) ${f.shape}, ${f.confidence.failed}/${f.confidence.tries} replays${f.shrink.minimal ? ", minimal" : ""}; on the correct worker it fails ${control?.failed}/${control?.tries} (target 0${control?.noEvidence ? `; ${control.noEvidence} no evidence` : ""})` : ""}`,
       );
     }
     const hit = found.filter((x): x is number => x !== null);

@@ -43,13 +43,17 @@ export class Coverage {
   }
 
   /**
-   * How new a schedule's predicted combinations are: each counts 1 / (1 + times tried), so an
-   * untried one weighs most and, once every one was tried, the least-tried still win: the bias
-   * keeps spreading the runs instead of stopping at one try each.
+   * How new a schedule's predicted combinations are: first how many are untried, then the mean of
+   * 1 / (1 + times tried) over its tried ones (1 when it has none; at most 1/2 otherwise, so it only
+   * breaks ties between equal counts of untried ones). Untried ones win first; once every one was
+   * tried, the least-tried still win, and a schedule is never preferred for its size alone.
    */
   novelty(s: Schedule): number {
-    const keys = new Set(s.faults.map((e) => comboKey(e.fault, e.target, predictedPhase(e))));
-    return [...keys].reduce((sum, k) => sum + 1 / (1 + (this.tried.get(k) ?? 0)), 0);
+    const keys = [...new Set(s.faults.map((e) => comboKey(e.fault, e.target, predictedPhase(e))))];
+    const counts = keys.map((k) => this.tried.get(k) ?? 0);
+    const tried = counts.filter((n) => n > 0);
+    const untried = counts.length - tried.length;
+    return untried + (tried.length ? tried.reduce((sum, n) => sum + 1 / (1 + n), 0) / tried.length : 1);
   }
 
   /** `23/110 combinations tried` */

@@ -128,18 +128,41 @@ describe("drawing schedules", () => {
     expect(c.all).toContain("pause/leader/mid-batch");
     expect(c.all).toContain("outage/database/database");
     const s: Schedule = { version: 1, faults: [ev("pause", 100)] };
-    expect(c.novelty(s)).toBe(1);
+    expect(c.novelty(s)).toBe(2);
     c.record([
       { index: 0, fault: "pause", role: "leader", phase: "leading", targets: ["fwd-a"], firedAt: 1 },
     ]);
     expect(c.novelty(s)).toBe(1 / 2);
     const other: Schedule = { version: 1, faults: [ev("outage", 100, { target: "database" })] };
-    expect(c.novelty(other)).toBe(1);
+    expect(c.novelty(other)).toBe(2);
+    // An untried combination beside a tried one scores below the untried one alone: never size for its own sake.
+    const both: Schedule = {
+      version: 1,
+      faults: [ev("pause", 100), ev("outage", 100, { target: "database" })],
+    };
+    expect(c.novelty(both)).toBeLessThan(c.novelty(other));
+    expect(c.novelty(both)).toBeGreaterThan(c.novelty(s));
     c.record([
       { index: 1, fault: "pause", role: "leader", phase: "leading", targets: ["fwd-a"], firedAt: 2 },
     ]);
     expect(c.novelty(s)).toBe(1 / 3);
-    expect(c.summary()).toBe(`1/${c.all.length} combinations tried`);
+    // Three keys tried once each weigh no more than one tried once.
+    const three: Schedule = {
+      version: 1,
+      faults: [
+        ev("pause", 100),
+        ev("pause", 100, { target: "standby" }),
+        ev("outage", 100, { target: "database" }),
+      ],
+    };
+    for (const [fault, role, phase] of [
+      ["pause", "standby", "standby"],
+      ["outage", "database", "database"],
+    ] as const)
+      c.record([{ index: 2, fault, role, phase, targets: ["fwd-b"], firedAt: 3 }]);
+    const once: Schedule = { version: 1, faults: [ev("outage", 100, { target: "database" })] };
+    expect(c.novelty(three)).toBeLessThanOrEqual(c.novelty(once));
+    expect(c.summary()).toBe(`3/${c.all.length} combinations tried`);
   });
 });
 

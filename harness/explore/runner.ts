@@ -191,8 +191,13 @@ async function fire(
       firing.missed = (err as Error).message;
       throw err instanceof FaultMissedError ? err : new FaultMissedError(`${label}: ${firing.missed}`);
     } finally {
-      for (const a of active) await a.heal().catch(() => {});
-      if (spec.clock) for (const k of targets) clocks.busy.delete(k);
+      let healed = true;
+      for (const a of active)
+        await a.heal().catch(() => {
+          healed = false;
+        });
+      // A clock whose heal failed may still carry the setting: it stays taken.
+      if (spec.clock && healed) for (const k of targets) clocks.busy.delete(k);
     }
   });
 }

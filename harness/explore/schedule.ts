@@ -96,14 +96,16 @@ export const scheduleSchema = z.strictObject({
   lease: z.string().min(1).optional(),
   faults: z.array(faultEventSchema).min(1).max(12),
   /**
-   * the work's pace: `slow-items` makes each item take a tenth of the ttl in batches of 4 (as the
+   * the work's pace: `slow-items` makes each item take a tenth of the ttl (at least 150 ms) in batches of 4 (as the
    * named mid-batch scenarios do), so a fault fired on an item lands inside a batch with items
    * still to go; steady (absent) is the run's usual pace
    */
   pace: z
     .enum(["steady", "slow-items"])
     .optional()
-    .describe("slow-items: each item takes ttl/10, batches of 4, so a fault lands inside a batch"),
+    .describe(
+      "slow-items: each item takes ttl/10 (at least 150 ms), batches of 4, so a fault lands inside a batch",
+    ),
   /** a note for people: where it came from (an explore finding, a hand-written incident) */
   note: z.string().optional(),
 });

@@ -2,8 +2,9 @@
 // shorter, smaller, simpler triggers and targets); each is re-run, and since timing makes failures
 // flaky, a candidate counts as failing when it fails the same check in at least one of k tries.
 // Greedy: the first candidate that fails replaces the schedule, until none does. Then a last pass
-// tries removing each fault and shortening each one by a quarter, so the result is a schedule from
-// which no single fault can be removed or shortened (within k tries each) and still fail.
+// tries removing each fault, shortening each one by a quarter and the steady pace, so the result is
+// a schedule from which no single fault can be removed or shortened, nor its pace made steady
+// (within k tries each), and still fail.
 import type fc from "fast-check";
 import { describeEvent, type FaultEvent, type Schedule } from "./schedule.ts";
 
