@@ -13,6 +13,7 @@ const REGRESSIONS: [string, number][] = [
   ["healed-rate-stops-drifting.json", 101],
   ["standby-replies-lost.json", 204],
   ["successor-paused-in-hold-off.json", 7000086],
+  ["killed-while-acquire-waits-on-lock.json", 7000184],
 ];
 
 test.for(REGRESSIONS)(

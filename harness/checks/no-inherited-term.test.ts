@@ -53,6 +53,22 @@ describe("no-inherited-term", () => {
     expect(check.run(e).verdict).toBe("pass");
   });
 
+  it("blames no later process for a grant made while none ran (a dead process's statement, held by a lock, committed late)", () => {
+    // Explore found it on the correct worker: fwd-b's acquire waited on a harness-held row lock, fwd-b
+    // was killed, and the acquire committed 1258 ms later, when the lock went; fwd-b ran again only 3 s on.
+    const e = history()
+      .process("fwd-a", 0, "start", { instance: 1 })
+      .process("fwd-b", 0, "start", { instance: 1 })
+      .acquire("fwd-a", 1, 10)
+      .process("fwd-b", 3_136, "exit", { instance: 1, signal: "SIGKILL", expected: true })
+      .acquire("fwd-b", 2, 4_394)
+      .process("fwd-b", 7_362, "start", { instance: 2 })
+      .acquire("fwd-a", 3, 7_400)
+      .build();
+    const r = check.run(e);
+    expect(r.verdict, r.detail).toBe("pass");
+  });
+
   it("fails a zombie that works under the first process's term", () => {
     const e = history()
       .process("fwd-a", 0, "start", { instance: 1 })

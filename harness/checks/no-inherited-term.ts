@@ -17,7 +17,8 @@ function inFlightSlackMs(meta: RunMeta): number {
  * A process leads only under a term it acquired itself: a restart with the same identity, or a
  * second process of it (a lingering zombie), must not resume a term that began before it started.
  * Judged on (a) its leader and work lines, attributed per process, and (b) the lease history: a
- * grant of an older term after every process that could have made it had exited.
+ * grant of an older term, made while a later process of the holder ran, after every process that
+ * could have made it had exited.
  */
 export const noInheritedTerm: Check = {
   id: ID,
@@ -88,7 +89,15 @@ function run(evidence: Evidence): CheckResult {
     const older = instances.filter((i) => i.worker === term.holder && i.start <= term.start);
     if (older.length === 0 || older.some((i) => i.exit === null)) continue;
     const gone = Math.max(...older.map((i) => i.exit as number));
-    const grant = term.grants.find((g) => g.at > gone + slack);
+    // Only a later process of the holder, running at the grant, can have resumed the term. A grant
+    // with none running came from a statement of a process already dead (an acquire or renew that
+    // waited on a lock while its client was killed, committed when the lock went): nobody inherited.
+    const laterRunning = (at: number) =>
+      instances.some(
+        (i) =>
+          i.worker === term.holder && i.start > term.start && i.start <= at && (i.exit ?? Infinity) >= at,
+      );
+    const grant = term.grants.find((g) => g.at > gone + slack && laterRunning(g.at));
     if (!grant) continue;
     const key = `${term.holder}/db/${term.epoch}`;
     if ([...seen].some((k) => k.startsWith(`${term.holder}/`) && k.endsWith(`/${term.epoch}`))) continue;
