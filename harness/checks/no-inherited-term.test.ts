@@ -69,6 +69,17 @@ describe("no-inherited-term", () => {
     expect(r.verdict, r.detail).toBe("pass");
   });
 
+  it("tolerates a renew the dead process began before it died and that committed late (its renewed_at says so)", () => {
+    // Explore found it on the correct worker, the machine loaded: a renew began 94 ms before a
+    // restart's kill and committed 500 ms later, 397 ms after the old process exited.
+    // (Here the ttl is 10 s, so the slack is 1 s: committed 1.5 s after the exit.)
+    const late = restart().lateRenew("fwd-a", 1, 6_906, 8_500).build();
+    expect(check.run(late).verdict).toBe("pass");
+    // Begun after the old process was gone: the new one renewed the old term.
+    const resumed = restart().lateRenew("fwd-a", 1, 8_100, 8_500).build();
+    expect(check.run(resumed).verdict).toBe("fail");
+  });
+
   it("fails a zombie that works under the first process's term", () => {
     const e = history()
       .process("fwd-a", 0, "start", { instance: 1 })

@@ -4,7 +4,7 @@ import { sinceStart } from "./format.ts";
 import { isWorkStart } from "./logs.ts";
 import { fail, pass, unknown } from "./result.ts";
 import { ofKind } from "./select.ts";
-import { type Term, termOf, termsOf } from "./terms.ts";
+import { type Grant, type Term, termOf, termsOf } from "./terms.ts";
 
 const ID = "no-inherited-term";
 
@@ -97,7 +97,11 @@ function run(evidence: Evidence): CheckResult {
         (i) =>
           i.worker === term.holder && i.start > term.start && i.start <= at && (i.exit ?? Infinity) >= at,
       );
-    const grant = term.grants.find((g) => g.at > gone + slack && laterRunning(g.at));
+    // A grant whose statement says it began (its renewed_at) before the old process was gone is
+    // that process's, committed late (it waited on a lock): trusted within a ttl of the commit.
+    const oldStatement = (g: Grant) =>
+      g.statedAt !== undefined && g.statedAt <= gone + slack && g.at - g.statedAt <= meta.ttlMs;
+    const grant = term.grants.find((g) => g.at > gone + slack && laterRunning(g.at) && !oldStatement(g));
     if (!grant) continue;
     const key = `${term.holder}/db/${term.epoch}`;
     if ([...seen].some((k) => k.startsWith(`${term.holder}/`) && k.endsWith(`/${term.epoch}`))) continue;

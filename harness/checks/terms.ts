@@ -5,6 +5,12 @@ import { ofKind } from "./select.ts";
 export interface Grant {
   at: WallMs;
   expiresAt: WallMs;
+  /**
+   * when the statement that made it said it ran (the row's renewed_at, or acquired_at for an
+   * acquire, where the profile maps them; the database's now() is its transaction's start), when
+   * that is no later than `at`: a statement may wait (on a lock) between the two
+   */
+  statedAt?: WallMs;
 }
 
 /** Why a term stopped granting leadership. */
@@ -69,7 +75,12 @@ function leaseTerms(changes: LeaseChange[], observedUntil: WallMs): Term[] {
       if (current && current.releasedAt === null) current.releasedAt = c.ts;
       continue;
     }
-    const grant = { at: c.ts, expiresAt: c.expiresAt as WallMs };
+    const stated = c.renewedAt ?? c.acquiredAt;
+    const grant: Grant = {
+      at: c.ts,
+      expiresAt: c.expiresAt as WallMs,
+      ...(stated !== null && stated !== undefined && stated <= c.ts ? { statedAt: stated } : {}),
+    };
     const continues =
       current?.releasedAt === null && current.holder === c.holder && current.epoch === c.epoch;
     if (current && continues) {

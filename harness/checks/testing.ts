@@ -85,6 +85,13 @@ export function history(meta: Partial<RunMeta> = {}) {
       return b.acquire(worker, epoch, atMs, ttlMs, lease);
     },
     /** renewals every `everyMs` from `fromMs` while < `untilMs` */
+    /** a renewal whose statement began (its renewed_at, the database's now()) at statedAtMs and committed at committedAtMs */
+    lateRenew(worker: string, epoch: number, statedAtMs: number, committedAtMs: number) {
+      change(worker, epoch, committedAtMs, committedAtMs + runMeta.ttlMs, leaseOf(worker));
+      const last = events[events.length - 1] as { renewedAt: number | null };
+      last.renewedAt = at(statedAtMs);
+      return b;
+    },
     renewEvery(worker: string, epoch: number, fromMs: number, untilMs: number, everyMs: number) {
       for (let t = fromMs; t < untilMs; t += everyMs) b.renew(worker, epoch, t);
       return b;
