@@ -14,6 +14,7 @@ const REGRESSIONS: [string, number][] = [
   ["standby-replies-lost.json", 204],
   ["successor-paused-in-hold-off.json", 7000086],
   ["killed-while-acquire-waits-on-lock.json", 7000184],
+  ["restarted-while-renew-waits-on-lock.json", 7000135],
 ];
 
 test.for(REGRESSIONS)(
