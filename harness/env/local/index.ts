@@ -202,7 +202,7 @@ export class StartedLocalEnvironment implements StartedEnvironment {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    await Promise.all([...this.#workers.values()].map((w) => w.stop()));
+    await Promise.all([...this.#workers.values()].map((w) => w.retire()));
     // Nothing of this run is running now: its proxies, database and files go while the next run starts.
     const dir = path.join(this.postgres.root, "workers", this.db.tag);
     if (this.ownsPool) {

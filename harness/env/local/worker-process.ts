@@ -100,8 +100,29 @@ export class WorkerProcess {
     return path.join(this.ctx.dir, "faketime");
   }
 
+  // start, kill and stop run one at a time: two restarts of one worker at once (a ttl-change and a
+  // restart fault on the same target) would otherwise both spawn, and the first child, no longer
+  // tracked, would outlive the run (explore found one still running ten minutes on).
+  #ops: Promise<unknown> = Promise.resolve();
+  #serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.#ops.then(op, op);
+    this.#ops = next.catch(() => {});
+    return next;
+  }
+  /** once retired (the run's teardown), it is never started again */
+  #retired = false;
+
   /** Spawns the worker and resolves once the process exists (not once it leads). */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#retired) throw new WorkerStartError(`worker ${this.key} was not started again: its run is over`);
+      // A process of it still running (another restart got here first) is replaced, never orphaned.
+      if (this.state() !== "exited") await this.#kill();
+      await this.#start();
+    });
+  }
+
+  async #start(): Promise<void> {
     const { spec, role } = this.launch;
     this.#instance = this.ctx.nextInstance();
     const filesDir = path.join(this.ctx.dir, "files");
@@ -242,7 +263,11 @@ export class WorkerProcess {
     });
   }
 
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.#serial(() => this.#kill());
+  }
+
+  async #kill(): Promise<void> {
     if (this.state() === "exited") return;
     this.#expectExit = true;
     signalGroup(this.#child?.pid, "SIGKILL");
@@ -257,7 +282,17 @@ export class WorkerProcess {
   }
 
   /** SIGTERM so the worker can release its lease; SIGKILL if it is still there after graceMs. */
-  async stop(graceMs = 2_000): Promise<void> {
+  stop(graceMs = 2_000): Promise<void> {
+    return this.#serial(() => this.#stop(graceMs));
+  }
+
+  /** The run's teardown: stopped, after any start or kill already asked for, and never started again. */
+  retire(graceMs?: number): Promise<void> {
+    this.#retired = true;
+    return this.stop(graceMs);
+  }
+
+  async #stop(graceMs: number): Promise<void> {
     if (this.state() === "exited") return;
     this.#expectExit = true;
     const pid = this.#child?.pid;
