@@ -115,7 +115,8 @@ export class WorkerProcess {
   /** Spawns the worker and resolves once the process exists (not once it leads). */
   start(): Promise<void> {
     return this.#serial(async () => {
-      if (this.#retired) throw new WorkerStartError(`worker ${this.key} was not started again: its run is over`);
+      if (this.#retired)
+        throw new WorkerStartError(`worker ${this.key} was not started again: its run is over`);
       // A process of it still running (another restart got here first) is replaced, never orphaned.
       if (this.state() !== "exited") await this.#kill();
       await this.#start();
