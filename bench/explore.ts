@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { profileFromOption } from "../harness/cli/profile-option.ts";
 import { LocalPool } from "../harness/env/local/pool.ts";
 import { type ExploreSummary, explore } from "../harness/explore/campaign.ts";
-import { type Firing, scheduleScenario } from "../harness/explore/runner.ts";
+import { type Firing, faultsApplied, scheduleScenario } from "../harness/explore/runner.ts";
 import type { Schedule } from "../harness/explore/schedule.ts";
 import { leasesOf } from "../harness/profile/profile.ts";
 import { runScenario } from "../harness/run/run-scenario.ts";
@@ -83,11 +83,7 @@ const onReference = async (schedule: Schedule, check: string, seed: number, dir:
       pool,
       progress: () => {},
     });
-    const applied =
-      firings.length === schedule.faults.length &&
-      firings.every((f) => f.firedAt !== null && !f.missed) &&
-      result.reasons.length === 0;
-    if (!applied) noEvidence += 1;
+    if (!faultsApplied(schedule, firings, result.reasons)) noEvidence += 1;
     else if (result.checks.some((c) => c.id === check && c.verdict === "fail")) failed += 1;
     else if (result.verdict === "pass")
       fs.rmSync(path.join(dir, `reference-${k}`), { recursive: true, force: true });

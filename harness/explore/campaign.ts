@@ -17,7 +17,7 @@ import { Coverage, universe } from "./coverage.ts";
 import { type Finding, findingKey, writeFinding } from "./finding.ts";
 import { drawCandidates, type ExploreSpace, scheduleArbitrary } from "./generate.ts";
 import { availablePrimitives, primitiveSpec } from "./primitives.ts";
-import { type Firing, firedWaitsMs, scheduleScenario } from "./runner.ts";
+import { type Firing, faultsApplied, firedWaitsMs, scheduleScenario } from "./runner.ts";
 import { describeEvent, type Primitive, type Schedule, shapeOf } from "./schedule.ts";
 import { type Attempt, shrinkSchedule } from "./shrink.ts";
 
@@ -193,10 +193,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     });
     if (result.verdict !== "skipped") proven = true;
     fs.writeFileSync(path.join(dir, "schedule.json"), `${JSON.stringify(schedule, null, 2)}\n`);
-    const applied =
-      firings.length === schedule.faults.length &&
-      firings.every((f) => f.firedAt !== null && !f.missed) &&
-      result.reasons.length === 0;
+    const applied = faultsApplied(schedule, firings, result.reasons);
     const failed = result.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
     if (result.verdict === "pass") fs.rmSync(dir, { recursive: true, force: true });
     return { result, applied, failed };

@@ -40,6 +40,15 @@ export interface Firing {
   missed?: string;
 }
 
+/** Whether a run of `schedule` is evidence: every event fired and took effect, nothing else went wrong. */
+export function faultsApplied(schedule: Schedule, firings: Firing[], reasons: string[]): boolean {
+  return (
+    firings.length === schedule.faults.length &&
+    firings.every((f) => f.firedAt !== null && !f.missed) &&
+    reasons.length === 0
+  );
+}
+
 /** How long a trigger may take to come: a takeover or a batch comes within a few ttl. */
 export const TRIGGER_TIMEOUT_TTLS = 4;
 
